@@ -1,0 +1,96 @@
+use crate::{Dataset, Result, Values};
+
+/// A readable dataset: metadata plus window reads of stored values.
+///
+/// Implemented by the NetCDF, GeoTIFF and Zarr readers; everything above the format layer
+/// reads through this trait. Implementations are shared across threads.
+pub trait Source: Send + Sync {
+    /// The dataset's metadata.
+    fn dataset(&self) -> &Dataset;
+
+    /// Where the data comes from (path or URL), for messages.
+    fn location(&self) -> &str;
+
+    /// Reads the hyperslab `start..start+count` of `var` in its stored type (no CF decoding).
+    /// Touches only the storage chunks the window overlaps.
+    ///
+    /// # Errors
+    /// [`crate::Error::UnknownVariable`], [`crate::Error::Window`] or [`crate::Error::Read`].
+    fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Values>;
+}
+
+/// The windows `(start, count)` of a regular chunk grid over `shape`, row-major,
+/// with edge chunks cut to the shape.
+#[must_use]
+pub fn chunk_grid(shape: &[usize], chunks: &[usize]) -> Vec<(Vec<usize>, Vec<usize>)> {
+    let counts: Vec<usize> = shape
+        .iter()
+        .zip(chunks)
+        .map(|(&n, &c)| n.div_ceil(c.max(1)))
+        .collect();
+    let total: usize = counts.iter().product();
+    let mut out = Vec::with_capacity(total);
+    for mut flat in 0..total {
+        let mut start = vec![0; shape.len()];
+        let mut count = vec![0; shape.len()];
+        for d in (0..shape.len()).rev() {
+            let i = flat % counts[d];
+            flat /= counts[d];
+            start[d] = i * chunks[d];
+            count[d] = chunks[d].min(shape[d] - start[d]);
+        }
+        out.push((start, count));
+    }
+    out
+}
+
+/// Checks a window against `dataset`'s variable `var`.
+///
+/// # Errors
+/// [`crate::Error::UnknownVariable`] or [`crate::Error::Window`], naming `location`.
+pub fn check_window(
+    dataset: &Dataset,
+    location: &str,
+    var: &str,
+    start: &[usize],
+    count: &[usize],
+) -> Result<()> {
+    let v = dataset.variable(var).map_err(|e| match e {
+        crate::Error::UnknownVariable { var, found, .. } => crate::Error::UnknownVariable {
+            location: location.to_owned(),
+            var,
+            found,
+        },
+        other => other,
+    })?;
+    let fits = start.len() == v.shape.len()
+        && count.len() == v.shape.len()
+        && start
+            .iter()
+            .zip(count)
+            .zip(&v.shape)
+            .all(|((&s, &c), &n)| s.checked_add(c).is_some_and(|e| e <= n));
+    if fits {
+        Ok(())
+    } else {
+        Err(crate::Error::Window {
+            location: location.to_owned(),
+            var: var.to_owned(),
+            start: start.to_vec(),
+            count: count.to_vec(),
+            shape: v.shape.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_cuts_edges() {
+        let g = chunk_grid(&[5, 3], &[2, 3]);
+        assert_eq!(g.len(), 3);
+        assert_eq!(g[2], (vec![4, 0], vec![1, 3]));
+    }
+}
