@@ -1,29 +1,71 @@
-use std::io::Write;
-use std::path::Path;
+//! Atomic writes: a crash leaves the old file (or directory) or the new one, never a part.
+
+mod dir;
+mod file;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+pub use dir::AtomicDir;
+pub use file::AtomicFile;
 
 use crate::{Error, Result};
 
+/// What to do when the target of an atomic write already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum IfExists {
+    /// Replace it (the default, as `cp` and `mv` do).
+    #[default]
+    Replace,
+    /// Fail with [`Error::Exists`] (at creation, and again at commit if it appeared since).
+    Refuse,
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
-/// so readers see the old content or the new, never a part.
+/// so readers see the old content or the new, never a part. An existing file is replaced.
 ///
 /// # Errors
 /// [`Error::Io`] naming the path.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |op, source| Error::Io {
-        op,
-        path: path.to_owned(),
-        source,
+    let mut file = AtomicFile::create(path, IfExists::Replace)?;
+    file.write_all_named(bytes)?;
+    file.commit()
+}
+
+/// The directory holding `target` and its final name; fails for paths like `/` or `..`.
+fn split_target(target: &Path) -> Result<(PathBuf, OsString)> {
+    let name = target.file_name().ok_or_else(|| {
+        Error::io(
+            "write",
+            target,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the path does not end in a file name",
+            ),
+        )
+    })?;
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".rsdat-tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| io("create a temporary file beside", e))?;
-    tmp.write_all(bytes).map_err(|e| io("write", e))?;
-    tmp.as_file().sync_data().map_err(|e| io("sync", e))?;
-    tmp.persist(path).map_err(|e| io("rename into", e.error))?;
+    Ok((dir, name.to_owned()))
+}
+
+/// Fails with [`Error::Exists`] when `refuse` and `path` exists (even as a broken symlink).
+fn check_absent(path: &Path, if_exists: IfExists) -> Result<()> {
+    if if_exists == IfExists::Refuse && path.symlink_metadata().is_ok() {
+        return Err(Error::Exists {
+            path: path.to_owned(),
+        });
+    }
     Ok(())
+}
+
+/// Flushes a directory's entries (renames into it) to disk. Best effort: some file
+/// systems refuse to sync directories, and the rename has happened anyway.
+fn sync_dir(dir: &Path) {
+    if let Err(e) = std::fs::File::open(dir).and_then(|d| d.sync_all()) {
+        tracing::debug!(dir = %dir.display(), error = %e, "could not sync directory");
+    }
 }

@@ -1,11 +1,14 @@
 use std::path::PathBuf;
 
+/// A boxed error from a backend library, kept as the `source` of an [`Error`].
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Storage errors; each names the path or URL it failed on.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A local file operation failed.
-    #[error("cannot {op} `{path}`")]
+    #[error("cannot {op} `{path}`{hint}", hint = io_hint(source))]
     Io {
         /// What was attempted (`open`, `read`, `write`, ...).
         op: &'static str,
@@ -27,11 +30,19 @@ pub enum Error {
         /// Object size.
         len: u64,
     },
-    /// A URL scheme rsdat does not serve.
-    #[error("unsupported URL scheme in `{url}`; use a local path, file://, http:// or https://")]
+    /// A URL scheme rsdat does not serve (or not yet).
+    #[error("{}", unsupported_scheme_message(url))]
     UnsupportedScheme {
         /// The URL.
         url: String,
+    },
+    /// A URL that cannot be used as written.
+    #[error("invalid URL `{url}`: {reason}")]
+    InvalidUrl {
+        /// The URL.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
     },
     /// A target that must not be overwritten already exists.
     #[error("`{path}` already exists; remove it or pass --overwrite")]
@@ -39,7 +50,102 @@ pub enum Error {
         /// The existing path.
         path: PathBuf,
     },
+    /// The server has no object at the URL (HTTP 404 or 410).
+    #[error("`{url}` not found (HTTP {status}); check the URL")]
+    NotFound {
+        /// The URL.
+        url: String,
+        /// The HTTP status (404 or 410).
+        status: u16,
+    },
+    /// The server refused the request (HTTP 401 or 403).
+    #[error("access denied to `{url}` (HTTP {status}), check credentials")]
+    AccessDenied {
+        /// The URL.
+        url: String,
+        /// The HTTP status (401 or 403).
+        status: u16,
+    },
+    /// The server answered with an error status (after retries, when the status is transient).
+    #[error("request to `{url}` failed with HTTP {status} after {attempts} attempt(s){hint}", hint = status_hint(*status))]
+    HttpStatus {
+        /// The URL.
+        url: String,
+        /// The last HTTP status.
+        status: u16,
+        /// How many requests were sent.
+        attempts: u32,
+    },
+    /// No answer: connection refused or dropped, timeout, DNS or TLS failure (after retries).
+    #[error("request to `{url}` failed after {attempts} attempt(s); check the URL, the network and the server")]
+    Request {
+        /// The URL.
+        url: String,
+        /// How many requests were sent.
+        attempts: u32,
+        /// The last transport error.
+        #[source]
+        source: BoxError,
+    },
+    /// The server answered something rsdat cannot use (a wrong `Content-Range`, no size, ...).
+    #[error("unexpected answer from `{url}`: {reason}")]
+    BadResponse {
+        /// The URL.
+        url: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The server ignores `Range` requests and the object is too big to download whole.
+    #[error("`{url}` ignores HTTP range requests and holds {len} bytes, more than the {limit_bytes} rsdat downloads whole per read; download it first and open the local copy")]
+    RangeNotSupported {
+        /// The URL.
+        url: String,
+        /// Object size.
+        len: u64,
+        /// The whole-body limit in force.
+        limit_bytes: u64,
+    },
 }
 
 /// Result with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An [`Error::Io`] for `op` on `path`.
+    pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            op,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+fn io_hint(source: &std::io::Error) -> &'static str {
+    if source.kind() == std::io::ErrorKind::PermissionDenied {
+        ": permission denied; check the owner and mode of the file and its directories"
+    } else {
+        ""
+    }
+}
+
+fn status_hint(status: u16) -> &'static str {
+    match status {
+        500..=599 | 429 => "; the server is failing or busy, try again later",
+        416 => "; the object may have changed size while being read",
+        _ => "",
+    }
+}
+
+/// Schemes parsed into a [`crate::Location`] but not served yet.
+fn unsupported_scheme_message(url: &str) -> String {
+    let scheme = url.split_once("://").map_or(url, |(s, _)| s);
+    match scheme.to_ascii_lowercase().as_str() {
+        s @ ("webdav" | "webdavs" | "dcache") => format!(
+            "`{s}://` URLs are not supported yet (`{url}`); download the file and open the local copy"
+        ),
+        _ => format!(
+            "unsupported URL scheme in `{url}`; use a local path, file://, http:// or https://"
+        ),
+    }
+}

@@ -2,7 +2,11 @@
 //!
 //! [`open_read`] turns a plain path, `file://` or `http(s)://` URL into a [`ReadStore`]
 //! that serves byte ranges; format readers never touch files or sockets themselves.
-//! Writers use [`write_atomic`], so a crash leaves the old file or the new one.
+//! [`HttpStore`] reads through a block cache with retries ([`HttpOptions`]). `webdav(s)://`
+//! and `dcache://` URLs parse into a [`Location`] but are not served yet.
+//!
+//! Writers use [`write_atomic`], [`AtomicFile`] or, for stores kept as directories (Zarr),
+//! [`AtomicDir`], so a crash leaves the old file or the new one, never a part.
 //!
 //! ```
 //! let dir = tempfile::tempdir().expect("temp dir");
@@ -17,11 +21,13 @@
 mod atomic;
 mod error;
 mod file;
+mod http;
 mod location;
 
-pub use atomic::write_atomic;
+pub use atomic::{write_atomic, AtomicDir, AtomicFile, IfExists};
 pub use error::{Error, Result};
 pub use file::FileStore;
+pub use http::{HttpOptions, HttpStore};
 pub use location::Location;
 
 use std::ops::Range;
@@ -53,13 +59,25 @@ pub trait ReadStore: Send + Sync + std::fmt::Debug {
     fn get_range(&self, range: Range<u64>) -> Result<Vec<u8>>;
 }
 
-/// Opens `url` (plain path, `file://`, `http://`, `https://`) for range reads.
+/// Opens `url` (plain path, `file://`, `http://`, `https://`) for range reads, with
+/// [`HttpOptions::default`] for URLs.
 ///
 /// # Errors
-/// [`Error::UnsupportedScheme`] for schemes rsdat does not serve, or the backend's error
-/// when the object cannot be opened.
+/// [`Error::UnsupportedScheme`] for schemes rsdat does not serve (yet), or the backend's
+/// error when the object cannot be opened.
 pub fn open_read(url: &str) -> Result<Arc<dyn ReadStore>> {
+    open_read_with(url, &HttpOptions::default())
+}
+
+/// Opens `url` for range reads as [`open_read`] does, with `http` options for `http(s)://`.
+///
+/// # Errors
+/// As [`open_read`].
+pub fn open_read_with(url: &str, http: &HttpOptions) -> Result<Arc<dyn ReadStore>> {
     match Location::parse(url)? {
         Location::Path(p) => Ok(Arc::new(FileStore::open(&p)?)),
+        Location::Http(u) => Ok(Arc::new(HttpStore::open_with(&u, http)?)),
+        // The seam for WebDAV doors (dCache): served by a later backend.
+        Location::WebDav(u) | Location::Dcache(u) => Err(Error::UnsupportedScheme { url: u }),
     }
 }
