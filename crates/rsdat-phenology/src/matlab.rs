@@ -109,3 +109,76 @@ pub(crate) fn plant_events(
     };
     (leaf, bloom)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::rsdat::series_with;
+
+    /// Block-fill-neutral °F series: finite, within -99..=125, never exactly 0.
+    fn series() -> impl Strategy<Value = (Vec<f64>, Vec<f64>, f64)> {
+        (
+            prop::collection::vec((-20.0_f64..70.0, 0.5_f64..35.0), 240),
+            25.0_f64..50.0,
+        )
+            .prop_map(|(days, lat)| {
+                let lo: Vec<f64> = days
+                    .iter()
+                    .map(|&(lo, _)| if lo == 0.0 { 0.5 } else { lo })
+                    .collect();
+                let hi = days.iter().zip(&lo).map(|(&(_, r), &lo)| lo + r).collect();
+                (lo, hi, lat)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// The spec's relation between the presets: with the consistency fix, the cold-day skip
+        /// and the GDH clamps off, `>` in both, the same day length and window, the leaf scores
+        /// agree from day 6 on (DD57 reaches back 7 days: `rsdat` pads days before 1 January
+        /// with GDH(1), the toolbox with GDH(1) for two days and zeros before), and are never
+        /// lower in `rsdat` before. So `rsdat` leaf (0-based) + 1 <= `matlab` leaf, with equality
+        /// whenever `rsdat` decides on day 6 or later. Given the same leaf day, `rsdat`'s bloom
+        /// MDS0 is one more than the toolbox's, so its bloom is never earlier.
+        #[test]
+        fn rsdat_leaf_is_matlab_leaf_minus_one((lo, hi, lat) in series()) {
+            let rules = Rules { consistency_fix: false, cold_day_skip: false, gdh_clamps: false, inclusive: false };
+            let day_length: Vec<f64> = (1..=MATLAB_END_DAY).map(|t| day_length_hours(lat, t)).collect();
+            let cfg = Config::rsdat().with_days(1, MATLAB_END_DAY).unwrap().with_units(crate::TempUnits::Fahrenheit);
+            let r = series_with(&cfg, |t| {
+                let i = t as usize - 1;
+                (lo[i], hi[i], day_length[i])
+            }).unwrap();
+            for plant in Plant::ALL {
+                let (m_leaf, m_bloom) = plant_events((&lo, &hi, &day_length), plant, true, &rules);
+                let layer = Layer::from(plant);
+                let (r_leaf, r_bloom) = (r.leaf(layer)[0], r.bloom(layer)[0]);
+                let offset = f64::from(plant.coeffs().leaf_offset);
+                match m_leaf.map(f64::from) {
+                    None => prop_assert!(r_leaf.is_nan() || r_leaf - offset + 1.0 < 6.0),
+                    Some(m) => {
+                        prop_assert!(!r_leaf.is_nan(), "{plant}: matlab {m}, rsdat none");
+                        prop_assert!(r_leaf + 1.0 <= m, "{plant}: rsdat {r_leaf}, matlab {m}");
+                        if r_leaf - offset + 1.0 >= 6.0 {
+                            prop_assert_eq!(r_leaf + 1.0, m, "{}", plant);
+                            if !r_bloom.is_nan() {
+                                let mb = m_bloom.map_or(f64::NAN, f64::from);
+                                prop_assert!(r_bloom + 1.0 >= mb, "{plant}: bloom rsdat {r_bloom}, matlab {mb}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_other_presets_and_lengths() {
+        assert!(matlab_series(&[1.0], &[1.0], 40.0, &Config::rsdat()).is_err());
+        assert!(matlab_series(&[1.0], &[1.0, 2.0], 40.0, &Config::matlab()).is_err());
+    }
+}
