@@ -185,7 +185,9 @@ impl Config {
     /// Sets the window of days searched, 1-based day of year, both ends included.
     ///
     /// Outputs of the `rsdat` preset stay days since 1 January whatever the start day (the seed
-    /// reports indices into its window, which is the same thing for its start day 1).
+    /// reports indices into its window, which is the same thing for its start day 1), MDS0 stays
+    /// days since 1 January, and GDH before the start day is padded with the start day's GDH, as
+    /// the seed pads its window.
     ///
     /// # Errors
     /// [`Error::Config`] unless `1 <= start_day <= end_day <= 366`, or if the preset is `matlab`
