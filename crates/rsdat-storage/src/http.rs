@@ -75,22 +75,26 @@ impl HttpStore {
     }
 
     /// Fetches blocks `run` with one request, caches them and returns them in order.
+    /// When the server ignores `Range`, every block from the object's start comes back and
+    /// all are offered to the cache.
     fn fetch(&self, run: Range<u64>) -> Result<Vec<Block>> {
         let bs = self.client.opts().block_bytes;
         let start = run.start * bs;
         let end = run.end.saturating_mul(bs).min(self.len);
-        let bytes = self.client.get_range(start..end, self.len)?;
+        let (got_start, bytes) = self.client.get_range(start..end, self.len)?;
+        let first = got_start / bs;
         let blocks: Vec<Block> = bytes
             .chunks(usize::try_from(bs).unwrap_or(usize::MAX))
             .map(Block::from)
             .collect();
         if let Some(cache) = &self.cache {
             let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
-            for (b, block) in run.zip(&blocks) {
+            for (b, block) in (first..).zip(&blocks) {
                 cache.put(b, Arc::clone(block));
             }
         }
-        Ok(blocks)
+        let skip = usize::try_from(run.start - first).unwrap_or(usize::MAX);
+        Ok(blocks.into_iter().skip(skip).collect())
     }
 
     fn out_of_range(&self, range: &Range<u64>) -> Error {

@@ -179,19 +179,18 @@ impl Client {
         })
     }
 
-    /// The bytes in `range` (not empty, inside an object of `len` bytes).
-    pub(crate) fn get_range(&self, range: Range<u64>, len: u64) -> Result<Vec<u8>> {
-        let want = range.end - range.start;
-        let want_usize = usize::try_from(want)
-            .map_err(|_| self.bad_response(format!("range of {want} bytes is too large")))?;
+    /// The bytes in `range` (not empty, inside an object of `len` bytes), with the offset
+    /// they start at: `range.start`, or 0 when the server ignored `Range` and sent the
+    /// object from its start (then the bytes run from 0 to `range.end`).
+    pub(crate) fn get_range(&self, range: Range<u64>, len: u64) -> Result<(u64, Vec<u8>)> {
         self.retry(|| {
             let mut response = self.send(Some(range.clone()))?;
             let status = response.status().as_u16();
-            let skip = match status {
+            let start = match status {
                 206 => {
                     let got = header(&response, CONTENT_RANGE).and_then(parse_content_range);
                     match got {
-                        Some((r, _)) if r.start == range.start && r.end >= range.end => 0,
+                        Some((r, _)) if r.start == range.start && r.end >= range.end => range.start,
                         _ => {
                             return Err(self
                                 .bad_response(format!(
@@ -205,7 +204,7 @@ impl Client {
                     }
                 }
                 200 => {
-                    // The server ignores `Range` and sends the whole object: skip to the start.
+                    // The server ignores `Range` and sends the whole object.
                     if len > self.opts.whole_body_limit_bytes {
                         return Err(Error::RangeNotSupported {
                             url: self.url.clone(),
@@ -215,19 +214,21 @@ impl Client {
                         .into());
                     }
                     tracing::debug!(url = %self.url, "server ignores Range; reading the body from its start");
-                    range.start
+                    0
                 }
                 _ => return Err(self.status_error(status).into()),
             };
-            let mut reader = response.body_mut().as_reader();
-            let skipped = std::io::copy(&mut (&mut reader).take(skip), &mut std::io::sink())
-                .map_err(|e| Failure::Transient(Transient::Transport(Box::new(e))))?;
+            let want = range.end - start;
+            let want_usize = usize::try_from(want)
+                .map_err(|_| self.bad_response(format!("range of {want} bytes is too large")))?;
             let mut buf = Vec::with_capacity(want_usize);
-            (&mut reader)
+            response
+                .body_mut()
+                .as_reader()
                 .take(want)
                 .read_to_end(&mut buf)
                 .map_err(|e| Failure::Transient(Transient::Transport(Box::new(e))))?;
-            if skipped < skip || buf.len() < want_usize {
+            if buf.len() < want_usize {
                 return Err(Failure::Transient(Transient::Transport(Box::new(
                     std::io::Error::new(
                         std::io::ErrorKind::UnexpectedEof,
@@ -238,7 +239,7 @@ impl Client {
                     ),
                 ))));
             }
-            Ok(buf)
+            Ok((start, buf))
         })
     }
 

@@ -1,0 +1,325 @@
+//! A tiny threaded HTTP/1.1 server on 127.0.0.1 serving one object, with `Range` support
+//! and switches for misbehaviour (errors, dropped connections, delays, ignored `Range`).
+#![allow(dead_code, clippy::unwrap_used)] // each test binary uses part of it
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// One request as the server saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Logged {
+    pub(crate) method: String,
+    pub(crate) range: Option<String>,
+}
+
+/// What the server does; counters apply to the next requests and count down.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Behavior {
+    /// Answer this status to the next N requests.
+    pub(crate) fail_next: usize,
+    pub(crate) fail_status: u16,
+    /// Read the next N requests and close the connection without answering.
+    pub(crate) drop_next: usize,
+    /// Sleep this long before answering the next N requests.
+    pub(crate) delay_next: usize,
+    pub(crate) delay: Duration,
+    /// Send headers and half the body of the next N `GET`s, then close.
+    pub(crate) truncate_next: usize,
+    /// Answer `GET` with 200 and the whole object, whatever the `Range`.
+    pub(crate) ignore_range: bool,
+    /// Answer every request with this status.
+    pub(crate) always_status: Option<u16>,
+    /// Answer `HEAD` with this status.
+    pub(crate) head_status: Option<u16>,
+}
+
+struct State {
+    data: Vec<u8>,
+    behavior: Mutex<Behavior>,
+    log: Mutex<Vec<Logged>>,
+}
+
+/// A running server; stops accepting when dropped.
+pub(crate) struct Server {
+    addr: SocketAddr,
+    state: Arc<State>,
+    stop: Arc<AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    pub(crate) fn start(data: Vec<u8>) -> Self {
+        Self::with(data, Behavior::default())
+    }
+
+    pub(crate) fn with(data: Vec<u8>, behavior: Behavior) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = Arc::new(State {
+            data,
+            behavior: Mutex::new(behavior),
+            log: Mutex::new(Vec::new()),
+        });
+        let stop = Arc::new(AtomicBool::new(false));
+        let accept = {
+            let (state, stop) = (Arc::clone(&state), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let state = Arc::clone(&state);
+                    std::thread::spawn(move || serve(&stream, &state));
+                }
+            })
+        };
+        Self {
+            addr,
+            state,
+            stop,
+            accept: Some(accept),
+        }
+    }
+
+    pub(crate) fn url(&self) -> String {
+        format!("http://{}/data/object.bin", self.addr)
+    }
+
+    /// Changes the behaviour for the requests to come.
+    pub(crate) fn set(&self, f: impl FnOnce(&mut Behavior)) {
+        f(&mut self.state.behavior.lock().unwrap());
+    }
+
+    pub(crate) fn log(&self) -> Vec<Logged> {
+        self.state.log.lock().unwrap().clone()
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.state.log.lock().unwrap().len()
+    }
+
+    pub(crate) fn gets(&self) -> usize {
+        self.log().iter().filter(|r| r.method == "GET").count()
+    }
+
+    /// The `Range` headers of the `GET`s so far.
+    pub(crate) fn get_ranges(&self) -> Vec<String> {
+        self.log()
+            .into_iter()
+            .filter(|r| r.method == "GET")
+            .map(|r| r.range.unwrap_or_default())
+            .collect()
+    }
+
+    pub(crate) fn clear_log(&self) {
+        self.state.log.lock().unwrap().clear();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(h) = self.accept.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Deterministic pseudo-random bytes.
+pub(crate) fn bytes(n: usize, seed: u64) -> Vec<u8> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    (0..n).map(|_| rng.u8(..)).collect()
+}
+
+/// A `127.0.0.1` URL nobody listens on.
+pub(crate) fn dead_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}/nothing-here.bin")
+}
+
+enum Action {
+    Answer,
+    Status(u16),
+    Drop,
+    Truncate,
+}
+
+/// Serves requests on one connection until the client closes it.
+fn serve(stream: &TcpStream, state: &State) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(stream);
+    let mut writer = stream;
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let method = line
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let mut range = None;
+        let mut close = false;
+        loop {
+            let mut h = String::new();
+            match reader.read_line(&mut h) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = h.split_once(':') {
+                let value = value.trim();
+                if name.eq_ignore_ascii_case("range") {
+                    range = Some(value.to_owned());
+                } else if name.eq_ignore_ascii_case("connection")
+                    && value.eq_ignore_ascii_case("close")
+                {
+                    close = true;
+                }
+            }
+        }
+        state.log.lock().unwrap().push(Logged {
+            method: method.clone(),
+            range: range.clone(),
+        });
+
+        let (action, delay, range) = {
+            let mut b = state.behavior.lock().unwrap();
+            let delay = if b.delay_next > 0 {
+                b.delay_next -= 1;
+                Some(b.delay)
+            } else {
+                None
+            };
+            let action = if let Some(s) = b.always_status {
+                Action::Status(s)
+            } else if b.drop_next > 0 {
+                b.drop_next -= 1;
+                Action::Drop
+            } else if b.fail_next > 0 {
+                b.fail_next -= 1;
+                Action::Status(b.fail_status)
+            } else if let (true, Some(s)) = (method == "HEAD", b.head_status) {
+                Action::Status(s)
+            } else if method == "GET" && b.truncate_next > 0 {
+                b.truncate_next -= 1;
+                Action::Truncate
+            } else {
+                Action::Answer
+            };
+            let range = if b.ignore_range { None } else { range };
+            (action, delay, range)
+        };
+        if let Some(d) = delay {
+            std::thread::sleep(d);
+        }
+        let head = method == "HEAD";
+        let ok = match action {
+            Action::Drop => return,
+            Action::Status(s) => respond(&mut writer, s, &[], b"", head),
+            Action::Answer | Action::Truncate => {
+                let truncate = matches!(action, Action::Truncate);
+                answer(&mut writer, &state.data, range.as_deref(), head, truncate)
+            }
+        };
+        if !ok || close {
+            return;
+        }
+    }
+}
+
+/// Answers with the object or the asked range of it; `false` when the connection must end.
+fn answer(
+    w: &mut &TcpStream,
+    data: &[u8],
+    range: Option<&str>,
+    head: bool,
+    truncate: bool,
+) -> bool {
+    let len = data.len() as u64;
+    let (status, body, extra) = match range.map(|r| parse_range(r, len)) {
+        None => (200, data, Vec::new()),
+        Some(Some((a, b))) => (
+            206,
+            &data[a as usize..b as usize],
+            vec![format!("Content-Range: bytes {a}-{}/{len}", b - 1)],
+        ),
+        Some(None) => (
+            416,
+            &data[..0],
+            vec![format!("Content-Range: bytes */{len}")],
+        ),
+    };
+    if truncate {
+        let head_bytes = format!(
+            "HTTP/1.1 {status} X\r\nContent-Length: {}\r\n{}\r\n",
+            body.len(),
+            extra.iter().map(|h| format!("{h}\r\n")).collect::<String>()
+        );
+        let _ = w.write_all(head_bytes.as_bytes());
+        let _ = w.write_all(&body[..body.len() / 2]);
+        let _ = w.flush();
+        return false;
+    }
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    respond(w, status, &extra, body, head)
+}
+
+/// `bytes=a-b`, `bytes=a-`, `bytes=-n` into a half-open range, `None` if unsatisfiable.
+fn parse_range(value: &str, len: u64) -> Option<(u64, u64)> {
+    let spec = value.strip_prefix("bytes=")?;
+    let (a, b) = spec.split_once('-')?;
+    let (start, end) = match (a.parse::<u64>().ok(), b.parse::<u64>().ok()) {
+        (Some(a), Some(b)) => (a, (b + 1).min(len)),
+        (Some(a), None) => (a, len),
+        (None, Some(n)) => (len.saturating_sub(n), len),
+        (None, None) => return None,
+    };
+    (start < end).then_some((start, end))
+}
+
+fn respond(w: &mut &TcpStream, status: u16, headers: &[&str], body: &[u8], head: bool) -> bool {
+    let mut out = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Length: {}\r\nAccept-Ranges: bytes\r\n",
+        reason(status),
+        body.len()
+    );
+    for h in headers {
+        out.push_str(h);
+        out.push_str("\r\n");
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    if !head {
+        bytes.extend_from_slice(body);
+    }
+    w.write_all(&bytes).and_then(|()| w.flush()).is_ok()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        206 => "Partial Content",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        416 => "Range Not Satisfiable",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
