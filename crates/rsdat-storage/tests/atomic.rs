@@ -1,7 +1,7 @@
 //! `write_atomic`, `AtomicFile` and `AtomicDir`: all or nothing, nothing left behind.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
+use std::io::{Seek, SeekFrom, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
@@ -51,6 +51,18 @@ fn atomic_file_commit_replaces_and_keeps_old_until_then() {
     f.commit().unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), b"new content");
     assert_eq!(names(dir.path()), ["out.tif"]);
+}
+
+#[test]
+fn atomic_file_can_patch_a_header_after_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.tif");
+    let mut f = AtomicFile::create(&path, IfExists::Replace).unwrap();
+    f.write_all(b"HDR:????|data").unwrap();
+    f.seek(SeekFrom::Start(4)).unwrap();
+    f.write_all(b"0009").unwrap();
+    f.commit().unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"HDR:0009|data");
 }
 
 #[test]

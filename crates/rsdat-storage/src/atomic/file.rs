@@ -1,5 +1,5 @@
 use std::fs::Permissions;
-use std::io::{self, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +12,8 @@ use crate::{Error, Result};
 /// [`AtomicFile::commit`]; dropped without commit, it leaves nothing behind.
 ///
 /// Writes go straight to the temporary file: wrap it in a [`std::io::BufWriter`] for many
-/// small writes. Write errors name the temporary file.
+/// small writes. It can [`Seek`] (to patch a header after the data, as TIFF writers do).
+/// Write and seek errors name the temporary file.
 ///
 /// ```
 /// use std::io::Write;
@@ -129,5 +130,11 @@ impl Write for AtomicFile {
 
     fn flush(&mut self) -> io::Result<()> {
         self.temp.flush().map_err(|e| self.named("flush", e))
+    }
+}
+
+impl Seek for AtomicFile {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.temp.seek(pos).map_err(|e| self.named("seek in", e))
     }
 }
