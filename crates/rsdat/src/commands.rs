@@ -1,0 +1,18 @@
+//! One module per subcommand.
+
+pub(crate) mod convert;
+pub(crate) mod demo;
+pub(crate) mod info;
+pub(crate) mod sample_data;
+
+use crate::cli::{Command, GlobalArgs};
+
+/// Dispatches a parsed command.
+pub(crate) fn run(command: Command, global: &GlobalArgs) -> anyhow::Result<()> {
+    match command {
+        Command::Info(args) => info::run(&args, global),
+        Command::Convert(args) => convert::run(&args, global),
+        Command::SampleData(args) => sample_data::run(&args, global),
+        Command::Demo(args) => demo::run(&args, global),
+    }
+}
