@@ -1,14 +1,13 @@
 //! `HttpStore` against real HTTP servers on 127.0.0.1.
 #![allow(clippy::unwrap_used)]
 
-mod support;
 
 use std::error::Error as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rsdat_storage::{open_read_with, Error, HttpOptions, HttpStore, ReadStore};
-use support::{bytes, dead_url, Behavior, Server};
+use rsdat_testkit::http::{bytes, dead_url, Behavior, Server};
 
 /// Fast retries so failing cases finish quickly.
 fn opts() -> HttpOptions {

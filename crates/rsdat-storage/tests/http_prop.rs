@@ -2,14 +2,13 @@
 //! the slices of the served bytes, whether or not the server honours `Range`.
 #![allow(clippy::unwrap_used)]
 
-mod support;
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use proptest::prelude::*;
 use rsdat_storage::{HttpOptions, HttpStore, ReadStore};
-use support::{bytes, Behavior, Server};
+use rsdat_testkit::http::{bytes, Behavior, Server};
 
 const LEN: u64 = 1000;
 

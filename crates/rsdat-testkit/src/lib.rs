@@ -9,6 +9,8 @@
 
 #![allow(clippy::print_stderr, clippy::missing_panics_doc)]
 
+pub mod http;
+
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,7 @@
 //! A tiny threaded HTTP/1.1 server on 127.0.0.1 serving one object, with `Range` support
 //! and switches for misbehaviour (errors, dropped connections, delays, ignored `Range`).
-#![allow(dead_code, clippy::unwrap_used)] // each test binary uses part of it
+//! A failure inside it is a broken test set-up, so it unwraps freely.
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc, missing_docs)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -11,30 +12,30 @@ use std::time::Duration;
 
 /// One request as the server saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Logged {
-    pub(crate) method: String,
-    pub(crate) range: Option<String>,
+pub struct Logged {
+    pub method: String,
+    pub range: Option<String>,
 }
 
 /// What the server does; counters apply to the next requests and count down.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Behavior {
+pub struct Behavior {
     /// Answer this status to the next N requests.
-    pub(crate) fail_next: usize,
-    pub(crate) fail_status: u16,
+    pub fail_next: usize,
+    pub fail_status: u16,
     /// Read the next N requests and close the connection without answering.
-    pub(crate) drop_next: usize,
+    pub drop_next: usize,
     /// Sleep this long before answering the next N requests.
-    pub(crate) delay_next: usize,
-    pub(crate) delay: Duration,
+    pub delay_next: usize,
+    pub delay: Duration,
     /// Send headers and half the body of the next N `GET`s, then close.
-    pub(crate) truncate_next: usize,
+    pub truncate_next: usize,
     /// Answer `GET` with 200 and the whole object, whatever the `Range`.
-    pub(crate) ignore_range: bool,
+    pub ignore_range: bool,
     /// Answer every request with this status.
-    pub(crate) always_status: Option<u16>,
+    pub always_status: Option<u16>,
     /// Answer `HEAD` with this status.
-    pub(crate) head_status: Option<u16>,
+    pub head_status: Option<u16>,
 }
 
 struct State {
@@ -44,7 +45,7 @@ struct State {
 }
 
 /// A running server; stops accepting when dropped.
-pub(crate) struct Server {
+pub struct Server {
     addr: SocketAddr,
     state: Arc<State>,
     stop: Arc<AtomicBool>,
@@ -52,11 +53,11 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    pub(crate) fn start(data: Vec<u8>) -> Self {
+    pub fn start(data: Vec<u8>) -> Self {
         Self::with(data, Behavior::default())
     }
 
-    pub(crate) fn with(data: Vec<u8>, behavior: Behavior) -> Self {
+    pub fn with(data: Vec<u8>, behavior: Behavior) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(State {
@@ -86,29 +87,29 @@ impl Server {
         }
     }
 
-    pub(crate) fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("http://{}/data/object.bin", self.addr)
     }
 
     /// Changes the behaviour for the requests to come.
-    pub(crate) fn set(&self, f: impl FnOnce(&mut Behavior)) {
+    pub fn set(&self, f: impl FnOnce(&mut Behavior)) {
         f(&mut self.state.behavior.lock().unwrap());
     }
 
-    pub(crate) fn log(&self) -> Vec<Logged> {
+    pub fn log(&self) -> Vec<Logged> {
         self.state.log.lock().unwrap().clone()
     }
 
-    pub(crate) fn count(&self) -> usize {
+    pub fn count(&self) -> usize {
         self.state.log.lock().unwrap().len()
     }
 
-    pub(crate) fn gets(&self) -> usize {
+    pub fn gets(&self) -> usize {
         self.log().iter().filter(|r| r.method == "GET").count()
     }
 
     /// The `Range` headers of the `GET`s so far.
-    pub(crate) fn get_ranges(&self) -> Vec<String> {
+    pub fn get_ranges(&self) -> Vec<String> {
         self.log()
             .into_iter()
             .filter(|r| r.method == "GET")
@@ -116,7 +117,7 @@ impl Server {
             .collect()
     }
 
-    pub(crate) fn clear_log(&self) {
+    pub fn clear_log(&self) {
         self.state.log.lock().unwrap().clear();
     }
 }
@@ -133,13 +134,13 @@ impl Drop for Server {
 }
 
 /// Deterministic pseudo-random bytes.
-pub(crate) fn bytes(n: usize, seed: u64) -> Vec<u8> {
+pub fn bytes(n: usize, seed: u64) -> Vec<u8> {
     let mut rng = fastrand::Rng::with_seed(seed);
     (0..n).map(|_| rng.u8(..)).collect()
 }
 
 /// A `127.0.0.1` URL nobody listens on.
-pub(crate) fn dead_url() -> String {
+pub fn dead_url() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
