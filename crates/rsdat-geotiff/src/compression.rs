@@ -177,7 +177,7 @@ mod tests {
     #[test]
     fn names_unsupported_codes() {
         assert_eq!(
-            Compression::from_code(7).unwrap_err(),
+            Compression::from_code(7).expect_err("JPEG"),
             "compression 7 (JPEG)"
         );
         assert_eq!(Compression::from_code(32946), Ok(Compression::Deflate));

@@ -45,7 +45,8 @@ pub(crate) fn parse_items(xml: &str) -> Vec<Item> {
             sample: attr("sample").and_then(|s| s.parse().ok()),
             role: attr("role"),
             domain: attr("domain").filter(|d| !d.is_empty()),
-            value: unescape(&after[..end]),
+            // GDAL escapes item text itself before the XML writer escapes it again.
+            value: unescape(&unescape(&after[..end])),
         });
         rest = &after[end..];
     }
@@ -99,7 +100,7 @@ mod tests {
     #[test]
     fn items() {
         let xml = r#"<GDALMetadata>
-  <Item name="TITLE">a &amp; b</Item>
+  <Item name="TITLE">a &amp;amp; b</Item>
   <Item name="OFFSET" sample="0" role="offset">-10</Item>
   <Item name="SCALE" sample="0" role="scale">0.5</Item>
   <Item name="x" domain="IMAGE_STRUCTURE">y</Item>

@@ -11,7 +11,10 @@ use crate::predictor;
 use crate::sample::Sample;
 use crate::{Error, Result};
 
-/// Adjacent chunks are fetched in one request up to this many bytes.
+/// Chunks closer than this are fetched in one request (a COG puts 8 bytes of
+/// leader and trailer between tiles).
+const MAX_GAP_BYTES: u64 = 4 << 10;
+/// Largest merged request.
 const MAX_MERGED_BYTES: u64 = 8 << 20;
 
 /// A window of an image: bands, rows and columns.
@@ -34,7 +37,7 @@ struct Job {
     index: usize,
 }
 
-/// A run of chunks stored back to back, fetched with one range request.
+/// A run of chunks stored (nearly) back to back, fetched with one range request.
 struct Group {
     start: u64,
     end: u64,
@@ -113,7 +116,7 @@ pub(crate) fn read_window<T: Sample>(
     Ok(out)
 }
 
-/// Sorts chunks by offset and merges those stored back to back.
+/// Sorts chunks by offset and merges those stored (nearly) back to back.
 fn group_jobs(img: &Image, mut jobs: Vec<Job>) -> Vec<Group> {
     jobs.sort_by_key(|j| img.offsets[j.index]);
     let mut groups: Vec<Group> = Vec::new();
@@ -121,8 +124,12 @@ fn group_jobs(img: &Image, mut jobs: Vec<Job>) -> Vec<Group> {
         let start = img.offsets[job.index];
         let end = start.saturating_add(img.byte_counts[job.index]);
         match groups.last_mut() {
-            Some(g) if g.end == start && end - g.start <= MAX_MERGED_BYTES => {
-                g.end = end;
+            Some(g)
+                if start >= g.start
+                    && start <= g.end.saturating_add(MAX_GAP_BYTES)
+                    && end.max(g.end) - g.start <= MAX_MERGED_BYTES =>
+            {
+                g.end = g.end.max(end);
                 g.jobs.push(job);
             }
             _ => groups.push(Group {
