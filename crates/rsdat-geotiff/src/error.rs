@@ -33,10 +33,12 @@ pub enum Error {
         source: rsdat_storage::Error,
     },
     /// A feature the reader does not implement (compression, sample layout, ...).
-    #[error("cannot read `{location}`: {what} is not supported")]
+    #[error("cannot read image {ifd} of `{location}`: {what} is not supported")]
     Unsupported {
         /// File or URL.
         location: String,
+        /// Index of the IFD (image) in the file.
+        ifd: usize,
         /// The feature, e.g. `compression 7 (JPEG)`.
         what: String,
     },

@@ -177,8 +177,8 @@ impl GeoTiff {
 }
 
 /// The overview images after the first IFD: reduced-resolution subfiles with the same
-/// bands and type, smaller than the main image (GDAL's rule); masks and further pages
-/// are skipped.
+/// bands and type, smaller than the main image (GDAL's rule); masks, further pages and
+/// overviews rsdat cannot decode are skipped.
 fn overviews(file: &TiffBytes, ifds: &[Ifd], main: &Image) -> Result<Vec<Image>> {
     let mut out = Vec::new();
     for ifd in &ifds[1..] {
@@ -194,7 +194,15 @@ fn overviews(file: &TiffBytes, ifds: &[Ifd], main: &Image) -> Result<Vec<Image>>
             );
             continue;
         }
-        let img = Image::from_ifd(file, ifd)?;
+        // A bad or unsupported overview (say JPEG overviews of a deflate image) costs
+        // that overview only, as in GDAL.
+        let img = match Image::from_ifd(file, ifd) {
+            Ok(img) => img,
+            Err(e) => {
+                tracing::warn!(ifd = ifd.index, error = %e, "skipping an overview rsdat cannot read");
+                continue;
+            }
+        };
         if img.bands == main.bands
             && img.dtype == main.dtype
             && img.width <= main.width

@@ -74,7 +74,8 @@ impl Image {
         let n = ifd.index;
         let unsupported = |what: String| Error::Unsupported {
             location: file.location().to_owned(),
-            what: format!("{what} (IFD {n})"),
+            ifd: n,
+            what,
         };
         let required = |tag: u16, name: &str| -> Result<u64> {
             file.uint(ifd, tag)?
