@@ -1,3 +1,5 @@
+use ndarray::ArrayD;
+
 use crate::{Dataset, Result, Values};
 
 /// A readable dataset: metadata plus window reads of stored values.
@@ -17,6 +19,22 @@ pub trait Source: Send + Sync {
     /// # Errors
     /// [`crate::Error::UnknownVariable`], [`crate::Error::Window`] or [`crate::Error::Read`].
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> Result<Values>;
+
+    /// Reads the hyperslab `start..start+count` of a text variable ([`crate::DType::Text`],
+    /// e.g. string coordinates such as plant names) as strings.
+    ///
+    /// The default serves no text: formats that store strings override it.
+    ///
+    /// # Errors
+    /// [`crate::Error::UnknownVariable`] or [`crate::Error::Window`]; the default
+    /// implementation returns [`crate::Error::Invalid`] for every valid window.
+    fn read_text(&self, var: &str, start: &[usize], count: &[usize]) -> Result<ArrayD<String>> {
+        check_window(self.dataset(), self.location(), var, start, count)?;
+        Err(crate::Error::Invalid(format!(
+            "`{}` cannot serve text variable `{var}`: this format reader has no string support",
+            self.location()
+        )))
+    }
 }
 
 /// The windows `(start, count)` of a regular chunk grid over `shape`, row-major,

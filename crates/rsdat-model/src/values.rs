@@ -76,7 +76,11 @@ impl Values {
 
     /// All values converted to `f64` (no CF decoding).
     #[must_use]
-    #[allow(clippy::cast_precision_loss, clippy::cast_lossless)]
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_lossless,
+        clippy::unnecessary_cast
+    )]
     pub fn to_f64(&self) -> ArrayD<f64> {
         with_values!(self, a => a.mapv(|x| x as f64))
     }
@@ -86,7 +90,8 @@ impl Values {
     #[allow(
         clippy::cast_precision_loss,
         clippy::cast_possible_truncation,
-        clippy::cast_lossless
+        clippy::cast_lossless,
+        clippy::unnecessary_cast
     )]
     pub fn to_f32(&self) -> ArrayD<f32> {
         with_values!(self, a => a.mapv(|x| x as f32))

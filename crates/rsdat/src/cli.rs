@@ -2,6 +2,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     convert::ConvertArgs, demo::DemoArgs, info::InfoArgs, sample_data::SampleDataArgs,
+    spring_index::SpringIndexArgs,
 };
 
 /// Remote-sensing data analysis from laptop to SLURM cluster.
@@ -48,4 +49,6 @@ pub(crate) enum Command {
     SampleData(SampleDataArgs),
     /// Generate sample Daymet data and run the spring-index workflow on it.
     Demo(DemoArgs),
+    /// Extended Spring Indices (first leaf, first bloom) from daily temperatures.
+    SpringIndex(SpringIndexArgs),
 }

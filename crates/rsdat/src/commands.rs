@@ -4,6 +4,7 @@ pub(crate) mod convert;
 pub(crate) mod demo;
 pub(crate) mod info;
 pub(crate) mod sample_data;
+pub(crate) mod spring_index;
 
 use crate::cli::{Command, GlobalArgs};
 
@@ -14,5 +15,6 @@ pub(crate) fn run(command: Command, global: &GlobalArgs) -> anyhow::Result<()> {
         Command::Convert(args) => convert::run(&args, global),
         Command::SampleData(args) => sample_data::run(&args, global),
         Command::Demo(args) => demo::run(&args, global),
+        Command::SpringIndex(args) => spring_index::run(&args, global),
     }
 }

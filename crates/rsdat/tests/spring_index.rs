@@ -1,0 +1,261 @@
+//! `rsdat spring-index stations` run as a program: the golden six stations, malformed input,
+//! output handling.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const STATIONS: usize = 6;
+const SLOTS: usize = 366;
+const YEARS: usize = 201;
+/// Station-years with a leaf (and a bloom) value in the golden data.
+const EXPECTED_VALUES: usize = 692;
+
+fn golden(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../rsdat-phenology/tests/data/six-stations")
+        .join(name)
+}
+
+fn rsdat(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rsdat"))
+        .args(args)
+        .output()
+        .expect("the rsdat binary runs")
+}
+
+fn read_matrix(name: &str) -> Vec<Vec<f64>> {
+    std::fs::read_to_string(golden(name))
+        .expect("golden file is present")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split(',').map(|v| v.trim().parse().unwrap()).collect())
+        .collect()
+}
+
+/// The wide golden matrices as the long CSV the command reads (°F, year slot as year).
+fn golden_long_csv() -> String {
+    let lat = read_matrix("test_data_lat.csv").remove(0);
+    let (tmin, tmax) = (
+        read_matrix("test_data_tmin.csv"),
+        read_matrix("test_data_tmax.csv"),
+    );
+    let field = |v: f64| {
+        if v.is_nan() {
+            String::new()
+        } else {
+            v.to_string()
+        }
+    };
+    let mut csv = String::from("station,lat,year,doy,tmin,tmax\n");
+    for (s, lat) in lat.iter().enumerate() {
+        for y in 0..YEARS {
+            for d in 0..SLOTS {
+                let (lo, hi) = (tmin[y][s * SLOTS + d], tmax[y][s * SLOTS + d]);
+                if lo.is_nan() && hi.is_nan() {
+                    continue;
+                }
+                csv += &format!(
+                    "station_{},{lat},{y},{},{},{}\n",
+                    s + 1,
+                    d + 1,
+                    field(lo),
+                    field(hi)
+                );
+            }
+        }
+    }
+    csv
+}
+
+#[test]
+fn golden_six_stations_match_the_toolbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("stations.csv");
+    let out = dir.path().join("si.csv");
+    std::fs::write(&input, golden_long_csv()).unwrap();
+    let o = rsdat(&[
+        "spring-index",
+        "stations",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--preset",
+        "matlab",
+        "--units",
+        "F",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["output"], out.to_str().unwrap());
+    assert_eq!(summary["preset"], "matlab");
+    let station_years = summary["station_years"].as_u64().unwrap();
+    assert!(station_years > 0 && station_years <= (STATIONS * YEARS) as u64);
+    assert_eq!(summary["rows_written"].as_u64().unwrap(), 4 * station_years);
+    assert!(summary["rows_read"].as_u64().unwrap() > 100_000);
+
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("station,year,plant,first_leaf,first_bloom")
+    );
+    let mut got = vec![vec![(f64::NAN, f64::NAN); YEARS]; STATIONS];
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[2] != "mean" {
+            continue;
+        }
+        let s: usize = f[0].trim_start_matches("station_").parse().unwrap();
+        let y: usize = f[1].parse().unwrap();
+        got[s - 1][y] = (f[3].parse().unwrap(), f[4].parse().unwrap());
+    }
+    for (event, pick) in [("leaf", 0), ("bloom", 1)] {
+        let mut matched = 0;
+        for (s, got) in got.iter().enumerate() {
+            let want = read_matrix(&format!("{event}_mean_station_{}.csv", s + 1));
+            for (y, row) in want.iter().enumerate() {
+                let (w, g) = (row[0], if pick == 0 { got[y].0 } else { got[y].1 });
+                if w.is_nan() {
+                    assert!(g.is_nan(), "{event} station {} slot {y}: got {g}", s + 1);
+                } else {
+                    assert_eq!(w, g, "{event} station {} slot {y}", s + 1);
+                    matched += 1;
+                }
+            }
+        }
+        assert_eq!(matched, EXPECTED_VALUES, "{event}");
+    }
+}
+
+#[test]
+fn malformed_row_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("bad.csv");
+    let out = dir.path().join("si.csv");
+    std::fs::write(
+        &input,
+        "station,lat,year,doy,tmin,tmax\nA,40,2000,1,30,50\nA,40,2000,2,warm,50\n",
+    )
+    .unwrap();
+    let o = rsdat(&[
+        "spring-index",
+        "stations",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("bad.csv"), "{err}");
+    assert!(err.contains("line 3, column `tmin`"), "{err}");
+    assert!(err.contains("`warm`"), "{err}");
+    assert!(!out.exists(), "no output is left behind");
+    // Nothing else either (no temporary files).
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn existing_output_is_refused_unless_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    let out = dir.path().join("si.csv");
+    let mut csv = String::from("station,lat,year,doy,tmin,tmax\n");
+    for doy in 1..=240 {
+        csv += &format!("S1,40,2001,{doy},40,70\n");
+    }
+    std::fs::write(&input, csv).unwrap();
+    std::fs::write(&out, "keep me").unwrap();
+    let args = [
+        "spring-index",
+        "stations",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let o = rsdat(&args);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.contains("already exists") && err.contains("--overwrite"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
+
+    let o = rsdat(&[&args[..], &["--overwrite"]].concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("station,year,plant,first_leaf,first_bloom\nS1,2001,lilac,"));
+    assert_eq!(text.lines().count(), 5);
+}
+
+#[test]
+fn dash_writes_stdout_with_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    let mut csv = String::from("station,year,doy,tmin,tmax,dayl\n");
+    for doy in 1..=300 {
+        csv += &format!("S1,2001,{doy},5,20,43200\n");
+    }
+    std::fs::write(&input, csv).unwrap();
+    let o = rsdat(&[
+        "spring-index",
+        "stations",
+        input.to_str().unwrap(),
+        "--out",
+        "-",
+        "--preset",
+        "rsdat",
+        "--plants",
+        "lilac,arnold-red",
+        "--events",
+        "leaf",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 4, "{text}");
+    assert!(rows[1].starts_with("S1,2001,lilac,") && rows[1].ends_with(",NaN"));
+    assert!(rows[2].starts_with("S1,2001,arnold red,"));
+    assert_eq!(rows[3], "S1,2001,mean,NaN,NaN");
+
+    let o = rsdat(&[
+        "spring-index",
+        "stations",
+        input.to_str().unwrap(),
+        "--out",
+        "-",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = rsdat(&[
+        "spring-index",
+        "stations",
+        input.to_str().unwrap(),
+        "--out",
+        "-",
+        "--preset",
+        "rsdat",
+        "--last-freeze",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--last-freeze"));
+}
+
+#[test]
+fn missing_input_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("si.csv");
+    let o = rsdat(&[
+        "spring-index",
+        "stations",
+        "no-such.csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("`no-such.csv`"));
+    assert!(!out.exists());
+}
