@@ -100,7 +100,8 @@ impl Series {
 /// Output: CSV `station,year,plant,first_leaf,first_bloom`, one row per station-year and plant
 /// (`lilac`, `arnold red`, `zabelli` for the plants selected, then `mean`), sorted by station and
 /// year, `NaN` where there is no value. Days follow the preset: 1-based (`matlab`) or 0-based
-/// (`rsdat`).
+/// (`rsdat`). With [`Config::with_last_freeze`] a sixth column `last_freeze` holds the station-year's
+/// last freeze (the same value on each of its rows; NaN for the `rsdat` preset).
 ///
 /// # Errors
 /// [`Error::Field`] or [`Error::Csv`] for malformed input, naming the line (and column);
@@ -130,7 +131,13 @@ pub fn run_stations(
     let mut summary = StationSummary::default();
     let (groups, has_dayl) = read_groups(input, &mut summary)?;
     let mut w = BufWriter::new(output);
-    writeln!(w, "station,year,plant,first_leaf,first_bloom").map_err(Error::Write)?;
+    let last_freeze = cfg.last_freeze();
+    let header = if last_freeze {
+        "station,year,plant,first_leaf,first_bloom,last_freeze"
+    } else {
+        "station,year,plant,first_leaf,first_bloom"
+    };
+    writeln!(w, "{header}").map_err(Error::Write)?;
     let layers: Vec<Layer> = cfg
         .plants()
         .iter()
@@ -141,7 +148,7 @@ pub fn run_stations(
         let out = run_one(station, *year, series, has_dayl, cfg)?;
         let name = csv::quote(station);
         for &layer in &layers {
-            writeln!(
+            write!(
                 w,
                 "{name},{year},{},{},{}",
                 csv::quote(layer.name()),
@@ -149,6 +156,10 @@ pub fn run_stations(
                 out.bloom(layer)[0]
             )
             .map_err(Error::Write)?;
+            if last_freeze {
+                write!(w, ",{}", out.last_freeze()[0]).map_err(Error::Write)?;
+            }
+            writeln!(w).map_err(Error::Write)?;
             summary.rows_written += 1;
         }
         summary.station_years += 1;
@@ -284,6 +295,22 @@ mod tests {
         assert_eq!(rows[1], "\"X, Y\",2000,lilac,NaN,NaN");
         assert_eq!(rows[2], "\"X, Y\",2000,arnold red,NaN,NaN");
         assert_eq!(rows[4], "\"X, Y\",2000,mean,NaN,NaN");
+    }
+
+    #[test]
+    fn last_freeze_column_when_asked() {
+        let mut csv = String::from("station,lat,year,doy,tmin,tmax\n");
+        for doy in 1..=240 {
+            let lo = if doy == 100 { 20 } else { 40 };
+            csv += &format!("S,40,2001,{doy},{lo},70\n");
+        }
+        let text = run(&csv, &Config::matlab().with_last_freeze(true)).unwrap();
+        let rows: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            rows[0],
+            "station,year,plant,first_leaf,first_bloom,last_freeze"
+        );
+        assert!(rows[1..].iter().all(|r| r.ends_with(",100")), "{text}");
     }
 
     #[test]
