@@ -259,3 +259,116 @@ fn missing_input_is_named() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("`no-such.csv`"));
     assert!(!out.exists());
 }
+
+/// The `rsdat` preset against the xarray seed formulation (`bench/spring_index/xarray_seed.py`)
+/// on every cell of a generated Daymet grid: the fixture `tests/data/spring-index/` holds what
+/// the xarray implementation computed (made by `make_seed_fixture.py` next to it). The same
+/// cells go through the station workflow with a `dayl` column, which runs the streaming kernel.
+#[test]
+fn rsdat_preset_matches_the_xarray_seed_formulation() {
+    use rsdat_model::Source;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("daymet");
+    let o = rsdat(&[
+        "sample-data",
+        "daymet",
+        "--out",
+        data.to_str().unwrap(),
+        "--years",
+        "1980",
+        "--ny",
+        "12",
+        "--nx",
+        "10",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let files: Vec<String> = ["tmin", "tmax", "dayl"]
+        .iter()
+        .map(|v| {
+            data.join(format!("daymet_v4_daily_na_{v}_1980.nc"))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let src = rsdat_io::open_merged(&files).unwrap();
+    let (days, ny, nx) = (300, 12, 10);
+    let read = |name: &str| {
+        let var = src.dataset().variable(name).unwrap();
+        let values = src.read(name, &[0, 0, 0], &[days, ny, nx]).unwrap();
+        // (time, y, x) in C order.
+        rsdat_model::decode_f32(var, &values)
+            .iter()
+            .copied()
+            .collect::<Vec<f32>>()
+    };
+    let (tmin, tmax, dayl) = (read("tmin"), read("tmax"), read("dayl"));
+    let mut csv = String::from("station,year,doy,tmin,tmax,dayl\n");
+    for y in 0..ny {
+        for x in 0..nx {
+            for d in 0..days {
+                let v = |a: &[f32]| {
+                    let v = f64::from(a[(d * ny + y) * nx + x]);
+                    if v.is_nan() {
+                        "NaN".to_owned()
+                    } else {
+                        v.to_string()
+                    }
+                };
+                csv += &format!(
+                    "{y}_{x},1980,{},{},{},{}\n",
+                    d + 1,
+                    v(&tmin),
+                    v(&tmax),
+                    v(&dayl)
+                );
+            }
+        }
+    }
+    let input = dir.path().join("cells.csv");
+    let out = dir.path().join("si.csv");
+    std::fs::write(&input, csv).unwrap();
+    let o = rsdat(&[
+        "spring-index",
+        "stations",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--preset",
+        "rsdat",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let got: std::collections::BTreeMap<(String, String), (String, String)> =
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (
+                    (f[0].to_owned(), f[2].to_owned()),
+                    (f[3].to_owned(), f[4].to_owned()),
+                )
+            })
+            .collect();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/spring-index/seed-na-1980-12x10.csv");
+    let mut compared = 0;
+    for line in std::fs::read_to_string(fixture).unwrap().lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let key = (format!("{}_{}", f[0], f[1]), f[2].to_owned());
+        let (leaf, bloom) = &got[&key];
+        assert_eq!(
+            (leaf.as_str(), bloom.as_str()),
+            (f[3], f[4]),
+            "cell y={} x={} {}: rsdat vs xarray seed (if `rsdat sample-data` changed, \
+             regenerate the fixture with make_seed_fixture.py)",
+            f[0],
+            f[1],
+            f[2]
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, ny * nx * 4);
+}
