@@ -1,0 +1,317 @@
+//! Writing one array, chunk by chunk.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ndarray::{ArrayD, ArrayViewD, IxDyn, SliceInfoElem};
+use rsdat_model::{chunk_grid, DType, Values, Variable};
+use zarrs::array::CodecOptions;
+use zarrs::array::{Array, Element};
+use zarrs::filesystem::FilesystemStore;
+
+use crate::metadata::ArrayDocs;
+use crate::{Error, Result};
+
+/// Writes the chunks of one array.
+///
+/// Each call encodes and stores whole chunks, so many threads (or processes, or SLURM tasks)
+/// can write different chunks of the same array at once. **Two writers must never write the
+/// same chunk**: there is no locking, and the last one to finish wins. A chunk whose values
+/// are all the fill value is not stored at all (readers see the fill value).
+#[derive(Debug, Clone)]
+pub struct ArrayWriter {
+    array: Arc<Array<FilesystemStore>>,
+    /// Array path inside the store, for messages.
+    name: String,
+    /// Final store path, for messages.
+    location: PathBuf,
+    dtype: DType,
+    shape: Vec<usize>,
+    chunks: Vec<usize>,
+    /// Value that pads edge chunks.
+    pad: f64,
+}
+
+impl ArrayWriter {
+    pub(crate) fn new(
+        store: Arc<FilesystemStore>,
+        node: &str,
+        docs: ArrayDocs,
+        var: &Variable,
+        chunks: &[usize],
+        location: PathBuf,
+    ) -> Result<Self> {
+        let name = node.trim_start_matches('/').to_owned();
+        let array = Array::new_with_metadata(store, node, docs.zarrs).map_err(|e| Error::Zarr {
+            path: location.clone(),
+            array: name.clone(),
+            source: Box::new(e),
+        })?;
+        Ok(Self {
+            array: Arc::new(array),
+            name,
+            location,
+            dtype: var.dtype,
+            shape: var.shape.clone(),
+            chunks: chunks.iter().map(|&c| c.max(1)).collect(),
+            pad: docs.fill.pad,
+        })
+    }
+
+    /// The array's path inside the store (`1980/tmax`).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The array's shape.
+    #[must_use]
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// The chunk shape.
+    #[must_use]
+    pub fn chunks(&self) -> &[usize] {
+        &self.chunks
+    }
+
+    /// The element type.
+    #[must_use]
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// Number of chunks along each dimension.
+    #[must_use]
+    pub fn chunk_grid_shape(&self) -> Vec<u64> {
+        self.shape
+            .iter()
+            .zip(&self.chunks)
+            .map(|(&n, &c)| n.div_ceil(c) as u64)
+            .collect()
+    }
+
+    /// Every chunk index, row-major.
+    #[must_use]
+    pub fn chunk_indices(&self) -> Vec<Vec<u64>> {
+        let grid = self.chunk_grid_shape();
+        let total: u64 = grid.iter().product();
+        (0..total)
+            .map(|mut flat| {
+                let mut idx = vec![0; grid.len()];
+                for d in (0..grid.len()).rev() {
+                    idx[d] = flat % grid[d];
+                    flat /= grid[d];
+                }
+                idx
+            })
+            .collect()
+    }
+
+    /// The window `(start, count)` chunk `chunk` covers in the array (edge chunks cut).
+    ///
+    /// # Errors
+    /// [`Error::ChunkIndex`] when `chunk` is outside the chunk grid.
+    pub fn chunk_window(&self, chunk: &[u64]) -> Result<(Vec<usize>, Vec<usize>)> {
+        let grid = self.chunk_grid_shape();
+        if chunk.len() != grid.len() || chunk.iter().zip(&grid).any(|(&i, &n)| i >= n) {
+            return Err(Error::ChunkIndex {
+                path: self.location.clone(),
+                array: self.name.clone(),
+                chunk: chunk.to_vec(),
+                grid,
+            });
+        }
+        let start: Vec<usize> = chunk
+            .iter()
+            .zip(&self.chunks)
+            .map(|(&i, &c)| usize::try_from(i).expect("index below a usize grid size") * c)
+            .collect();
+        let count = start
+            .iter()
+            .zip(&self.chunks)
+            .zip(&self.shape)
+            .map(|((&s, &c), &n)| c.min(n - s))
+            .collect();
+        Ok((start, count))
+    }
+
+    /// Encodes and stores chunk `chunk` from `values`, whose shape is the chunk's window
+    /// ([`ArrayWriter::chunk_window`]: edge chunks are smaller) and whose type is the array's.
+    ///
+    /// Only this chunk's file is written; see the type docs for concurrent use.
+    ///
+    /// # Errors
+    /// [`Error::ChunkIndex`], [`Error::ChunkShape`], [`Error::ChunkDType`], or
+    /// [`Error::Zarr`] when encoding or storing fails.
+    pub fn write_chunk(&self, chunk: &[u64], values: &Values) -> Result<()> {
+        let (_, count) = self.chunk_window(chunk)?;
+        self.check_block(chunk, values.dtype(), values.shape(), &count)?;
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
+        match values {
+            Values::I8(a) => self.store(chunk, a.view(), self.pad as i8),
+            Values::U8(a) => self.store(chunk, a.view(), self.pad as u8),
+            Values::I16(a) => self.store(chunk, a.view(), self.pad as i16),
+            Values::U16(a) => self.store(chunk, a.view(), self.pad as u16),
+            Values::I32(a) => self.store(chunk, a.view(), self.pad as i32),
+            Values::U32(a) => self.store(chunk, a.view(), self.pad as u32),
+            Values::I64(a) => self.store(chunk, a.view(), self.pad as i64),
+            Values::U64(a) => self.store(chunk, a.view(), self.pad as u64),
+            Values::F32(a) => self.store(chunk, a.view(), self.pad as f32),
+            Values::F64(a) => self.store(chunk, a.view(), self.pad),
+            _ => Err(self.unsupported(values.dtype())),
+        }
+    }
+
+    /// Encodes and stores chunk `chunk` of a text array from `values`.
+    ///
+    /// # Errors
+    /// As [`ArrayWriter::write_chunk`].
+    pub fn write_chunk_text(&self, chunk: &[u64], values: &ArrayD<String>) -> Result<()> {
+        let (_, count) = self.chunk_window(chunk)?;
+        self.check_block(chunk, DType::Text, values.shape(), &count)?;
+        self.store(chunk, values.view(), String::new())
+    }
+
+    /// Writes the whole array from `values` (for coordinates and other small arrays: the
+    /// array is held in memory), chunk by chunk.
+    ///
+    /// # Errors
+    /// [`Error::ChunkShape`] when `values` does not have the array's shape; otherwise as
+    /// [`ArrayWriter::write_chunk`].
+    pub fn write_all(&self, values: &Values) -> Result<()> {
+        self.check_block(&[], values.dtype(), values.shape(), &self.shape)?;
+        for (chunk, (start, count)) in self
+            .chunk_indices()
+            .iter()
+            .zip(chunk_grid(&self.shape, &self.chunks))
+        {
+            let block = sub_block(values, &start, &count)
+                .ok_or_else(|| self.unsupported(values.dtype()))?;
+            self.write_chunk(chunk, &block)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the whole text array from `values`.
+    ///
+    /// # Errors
+    /// As [`ArrayWriter::write_all`].
+    pub fn write_all_text(&self, values: &ArrayD<String>) -> Result<()> {
+        self.check_block(&[], DType::Text, values.shape(), &self.shape)?;
+        for (chunk, (start, count)) in self
+            .chunk_indices()
+            .iter()
+            .zip(chunk_grid(&self.shape, &self.chunks))
+        {
+            let block = values
+                .slice(window_slice(&start, &count).as_slice())
+                .to_owned();
+            self.write_chunk_text(chunk, &block)?;
+        }
+        Ok(())
+    }
+
+    fn check_block(
+        &self,
+        chunk: &[u64],
+        dtype: DType,
+        shape: &[usize],
+        expected: &[usize],
+    ) -> Result<()> {
+        if dtype != self.dtype {
+            return Err(Error::ChunkDType {
+                path: self.location.clone(),
+                array: self.name.clone(),
+                expected: self.dtype,
+                found: dtype,
+            });
+        }
+        if shape != expected {
+            return Err(Error::ChunkShape {
+                path: self.location.clone(),
+                array: self.name.clone(),
+                chunk: chunk.to_vec(),
+                expected: expected.to_vec(),
+                found: shape.to_vec(),
+            });
+        }
+        Ok(())
+    }
+
+    fn unsupported(&self, dtype: DType) -> Error {
+        Error::ChunkDType {
+            path: self.location.clone(),
+            array: self.name.clone(),
+            expected: self.dtype,
+            found: dtype,
+        }
+    }
+
+    /// Stores one chunk, padding an edge chunk to the full chunk shape with `pad`.
+    fn store<T: Element + Clone>(
+        &self,
+        chunk: &[u64],
+        block: ArrayViewD<'_, T>,
+        pad: T,
+    ) -> Result<()> {
+        let options = CodecOptions::default().with_concurrent_target(1);
+        let result = if block.shape() == self.chunks.as_slice() {
+            if block.is_standard_layout() {
+                self.array.store_chunk_opt(chunk, &block, &options)
+            } else {
+                self.array
+                    .store_chunk_opt(chunk, block.as_standard_layout().into_owned(), &options)
+            }
+        } else {
+            let mut full = ArrayD::from_elem(IxDyn(&self.chunks), pad);
+            let count: Vec<usize> = block.shape().to_vec();
+            full.slice_mut(window_slice(&vec![0; count.len()], &count).as_slice())
+                .assign(&block);
+            self.array.store_chunk_opt(chunk, full, &options)
+        };
+        result.map_err(|e| Error::Zarr {
+            path: self.location.clone(),
+            array: self.name.clone(),
+            source: Box::new(e),
+        })
+    }
+}
+
+/// The window `start..start+count` of `values`, copied; `None` for a value type this crate
+/// does not know.
+pub(crate) fn sub_block(values: &Values, start: &[usize], count: &[usize]) -> Option<Values> {
+    let s = window_slice(start, count);
+    let s = s.as_slice();
+    Some(match values {
+        Values::I8(a) => Values::I8(a.slice(s).to_owned()),
+        Values::U8(a) => Values::U8(a.slice(s).to_owned()),
+        Values::I16(a) => Values::I16(a.slice(s).to_owned()),
+        Values::U16(a) => Values::U16(a.slice(s).to_owned()),
+        Values::I32(a) => Values::I32(a.slice(s).to_owned()),
+        Values::U32(a) => Values::U32(a.slice(s).to_owned()),
+        Values::I64(a) => Values::I64(a.slice(s).to_owned()),
+        Values::U64(a) => Values::U64(a.slice(s).to_owned()),
+        Values::F32(a) => Values::F32(a.slice(s).to_owned()),
+        Values::F64(a) => Values::F64(a.slice(s).to_owned()),
+        _ => return None,
+    })
+}
+
+/// The ndarray slice of window `start..start+count`.
+pub(crate) fn window_slice(start: &[usize], count: &[usize]) -> Vec<SliceInfoElem> {
+    start
+        .iter()
+        .zip(count)
+        .map(|(&s, &c)| SliceInfoElem::Slice {
+            start: isize::try_from(s).expect("array index fits isize"),
+            end: Some(isize::try_from(s + c).expect("array index fits isize")),
+            step: 1,
+        })
+        .collect()
+}
