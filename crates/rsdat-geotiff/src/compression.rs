@@ -61,30 +61,45 @@ impl Compression {
     /// Decompresses `data` into exactly `want` bytes (a chunk's decoded size).
     ///
     /// Output past `want` is ignored; a stream that ends short is an error.
+    #[cfg(test)]
     pub(crate) fn decode(self, data: &[u8], want: usize) -> Result<Vec<u8>, String> {
-        let out = match self {
-            Self::None => data.get(..want).map(<[u8]>::to_vec).unwrap_or_default(),
-            Self::Deflate => inflate(data, want)?,
-            Self::Lzw => lzw(data, want)?,
-            Self::PackBits => packbits(data, want),
-            Self::Zstd => zstd_decode(data, want)?,
-        };
+        let mut out = Vec::new();
+        self.decode_into(data, want, &mut out)?;
+        Ok(out)
+    }
+
+    /// As [`Compression::decode`], into `out` (cleared first; its allocation is reused).
+    pub(crate) fn decode_into(
+        self,
+        data: &[u8],
+        want: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        out.clear();
+        out.reserve(want);
+        match self {
+            Self::None => out.extend_from_slice(data.get(..want).unwrap_or_default()),
+            Self::Deflate => inflate(data, want, out)?,
+            Self::Lzw => lzw(data, want, out)?,
+            Self::PackBits => packbits(data, want, out),
+            Self::Zstd => zstd_decode(data, want, out)?,
+        }
         if out.len() < want {
             return Err(format!("decoded {} bytes, expected {want}", out.len()));
         }
-        Ok(out)
+        out.truncate(want);
+        Ok(())
     }
 }
 
-fn inflate(data: &[u8], want: usize) -> Result<Vec<u8>, String> {
+fn inflate(data: &[u8], want: usize, out: &mut Vec<u8>) -> Result<(), String> {
     let mut d = flate2::Decompress::new(true);
-    let mut out = Vec::with_capacity(want);
     loop {
         let consumed = usize::try_from(d.total_in()).unwrap_or(usize::MAX);
         let input = data.get(consumed..).unwrap_or_default();
         let before = (d.total_in(), d.total_out());
         let status = d
-            .decompress_vec(input, &mut out, flate2::FlushDecompress::Finish)
+            .decompress_vec(input, out, flate2::FlushDecompress::Finish)
             .map_err(|e| format!("deflate: {e}"))?;
         if status == flate2::Status::StreamEnd || out.len() >= want {
             break;
@@ -93,15 +108,15 @@ fn inflate(data: &[u8], want: usize) -> Result<Vec<u8>, String> {
             break; // no progress: truncated stream, reported by the length check
         }
     }
-    Ok(out)
+    Ok(())
 }
 
-fn lzw(data: &[u8], want: usize) -> Result<Vec<u8>, String> {
+fn lzw(data: &[u8], want: usize, out: &mut Vec<u8>) -> Result<(), String> {
     if data.starts_with(&[0, 1]) {
         return Err("old-style (LSB-first) LZW is not supported".into());
     }
     let mut d = weezl::decode::Decoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8);
-    let mut out = vec![0u8; want];
+    out.resize(want, 0);
     let (mut i, mut o) = (0, 0);
     while o < want {
         let r = d.decode_bytes(&data[i..], &mut out[o..]);
@@ -114,15 +129,14 @@ fn lzw(data: &[u8], want: usize) -> Result<Vec<u8>, String> {
         }
     }
     out.truncate(o);
-    Ok(out)
+    Ok(())
 }
 
-fn zstd_decode(data: &[u8], want: usize) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(want);
-    zstd::stream::copy_decode(data, LimitedWriter(&mut out, want))
+fn zstd_decode(data: &[u8], want: usize, out: &mut Vec<u8>) -> Result<(), String> {
+    zstd::stream::copy_decode(data, LimitedWriter(out, want))
         .or_else(|e| if out.len() >= want { Ok(()) } else { Err(e) })
         .map_err(|e| format!("zstd: {e}"))?;
-    Ok(out)
+    Ok(())
 }
 
 /// A writer that keeps the first `limit` bytes and then refuses more.
@@ -146,8 +160,7 @@ impl std::io::Write for LimitedWriter<'_> {
     }
 }
 
-fn packbits(data: &[u8], want: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(want);
+fn packbits(data: &[u8], want: usize, out: &mut Vec<u8>) {
     let mut i = 0;
     while i < data.len() && out.len() < want {
         #[allow(clippy::cast_possible_wrap)]
@@ -167,7 +180,6 @@ fn packbits(data: &[u8], want: usize) -> Vec<u8> {
         }
     }
     out.truncate(want);
-    out
 }
 
 #[cfg(test)]
@@ -195,7 +207,10 @@ mod tests {
             0xAA, 0xAA, 0xAA, 0x80, 0x00, 0x2A, 0xAA, 0xAA, 0xAA, 0xAA, 0x80, 0x00, 0x2A, 0x22,
             0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA,
         ];
-        assert_eq!(packbits(&packed, want.len()), want);
+        assert_eq!(
+            Compression::PackBits.decode(&packed, want.len()),
+            Ok(want.to_vec())
+        );
         assert!(Compression::PackBits.decode(&packed, 30).is_err());
     }
 

@@ -142,26 +142,31 @@ fn group_jobs(img: &Image, mut jobs: Vec<Job>) -> Vec<Group> {
     groups
 }
 
+thread_local! {
+    /// Decompressed bytes of the chunk being decoded, reused across chunks.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Decompresses one chunk and undoes its predictor.
 fn decode_chunk<T: Sample>(file: &TiffBytes, img: &Image, job: &Job, raw: &[u8]) -> Result<Vec<T>> {
     let row_samples = img.chunk_w * img.chunk_spp();
     let want = img.chunk_rows(job.r) * row_samples * T::SIZE;
-    let mut bytes = img
-        .compression
-        .decode(raw, want)
-        .map_err(|reason| Error::Decode {
-            location: file.location().to_owned(),
-            what: img.chunk_name(job.index),
-            reason,
-        })?;
-    bytes.truncate(want);
-    Ok(predictor::to_samples(
-        &mut bytes,
-        file.big_endian,
-        img.predictor,
-        row_samples,
-        img.chunk_spp(),
-    ))
+    SCRATCH.with_borrow_mut(|bytes| {
+        img.compression
+            .decode_into(raw, want, bytes)
+            .map_err(|reason| Error::Decode {
+                location: file.location().to_owned(),
+                what: img.chunk_name(job.index),
+                reason,
+            })?;
+        Ok(predictor::to_samples(
+            bytes,
+            file.big_endian,
+            img.predictor,
+            row_samples,
+            img.chunk_spp(),
+        ))
+    })
 }
 
 /// Copies the overlap of a decoded chunk with `w` into `out`.

@@ -94,8 +94,9 @@ fn apply(mut bytes: Vec<u8>, damages: &[Damage]) -> Vec<u8> {
 }
 
 proptest! {
+    // `RSDAT_FUZZ_CASES=20000` for a longer hunt.
     #![proptest_config(ProptestConfig {
-        cases: 384,
+        cases: std::env::var("RSDAT_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(384),
         max_shrink_iters: 200,
         failure_persistence: None,
         ..ProptestConfig::default()
