@@ -17,6 +17,7 @@
 //! ```
 
 mod error;
+mod filters;
 mod metadata;
 mod reader;
 pub mod sample;

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use hdf5_reader::Hdf5File;
 use ndarray::ArrayD;
-use netcdf_reader::{NcFile, NcFormat, NcReadable, NcSliceInfo, NcSliceInfoElem};
+use netcdf_reader::{NcFile, NcFormat, NcOpenOptions, NcReadable, NcSliceInfo, NcSliceInfoElem};
 use rsdat_model::{check_window, DType, Dataset, Source, Values};
 use rsdat_storage::{FileStore, Location};
 
@@ -39,7 +39,8 @@ impl NetcdfSource {
         let (file, h5) = match Location::parse(url)? {
             Location::Path(path) => {
                 FileStore::open(&path)?; // a clear error for missing or unreadable files
-                let file = NcFile::open(&path).map_err(|e| bad(e.to_string()))?;
+                let file =
+                    NcFile::open_with_options(&path, options()).map_err(|e| bad(e.to_string()))?;
                 let h5 = if is_nc4(&file) {
                     Some(Hdf5File::open(&path).map_err(|e| bad(e.to_string()))?)
                 } else {
@@ -51,7 +52,8 @@ impl NetcdfSource {
             _ => {
                 let store = rsdat_storage::open_read(url)?;
                 let adapter: netcdf_reader::DynStorage = Arc::new(StoreAdapter::new(store)?);
-                let file = NcFile::from_storage(adapter.clone()).map_err(|e| bad(e.to_string()))?;
+                let file = NcFile::from_storage_with_options(adapter.clone(), options())
+                    .map_err(|e| bad(e.to_string()))?;
                 let h5 = if is_nc4(&file) {
                     Some(Hdf5File::from_storage(adapter).map_err(|e| bad(e.to_string()))?)
                 } else {
@@ -102,6 +104,14 @@ impl NetcdfSource {
             return self.file.read_variable::<T>(var);
         }
         self.file.read_variable_slice::<T>(var, &selection)
+    }
+}
+
+/// Open options: rsdat's faster filters.
+fn options() -> NcOpenOptions {
+    NcOpenOptions {
+        filter_registry: Some(crate::filters::registry()),
+        ..NcOpenOptions::default()
     }
 }
 
