@@ -1,7 +1,6 @@
 //! `HttpStore` against real HTTP servers on 127.0.0.1.
 #![allow(clippy::unwrap_used)]
 
-
 use std::error::Error as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -2,7 +2,6 @@
 //! the slices of the served bytes, whether or not the server honours `Range`.
 #![allow(clippy::unwrap_used)]
 
-
 use std::sync::OnceLock;
 use std::time::Duration;
 

@@ -28,7 +28,9 @@ pub fn python() -> PathBuf {
         return PathBuf::from(p);
     }
     static VENV: Mutex<Option<PathBuf>> = Mutex::new(None);
-    let mut cached = VENV.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut cached = VENV
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(p) = cached.as_ref() {
         return p.clone();
     }
@@ -68,17 +70,23 @@ pub fn repo_root() -> PathBuf {
 #[must_use]
 pub fn fixtures(script: impl AsRef<Path>) -> PathBuf {
     let script = script.as_ref();
-    let text = std::fs::read(script).unwrap_or_else(|e| panic!("cannot read {}: {e}", script.display()));
+    let text =
+        std::fs::read(script).unwrap_or_else(|e| panic!("cannot read {}: {e}", script.display()));
     let mut h = DefaultHasher::new();
     text.hash(&mut h);
-    let stem = script.file_stem().map_or_else(|| "fixtures".into(), |s| s.to_string_lossy());
+    let stem = script
+        .file_stem()
+        .map_or_else(|| "fixtures".into(), |s| s.to_string_lossy());
     let parent = script
         .parent()
         .and_then(Path::parent)
         .and_then(Path::parent)
         .and_then(Path::file_name)
         .map_or_else(|| "x".into(), |s| s.to_string_lossy());
-    let base = std::env::var_os("RSDAT_FIXTURES").map_or_else(|| std::env::temp_dir().join("rsdat-fixtures"), PathBuf::from);
+    let base = std::env::var_os("RSDAT_FIXTURES").map_or_else(
+        || std::env::temp_dir().join("rsdat-fixtures"),
+        PathBuf::from,
+    );
     let dir = base.join(format!("{parent}-{stem}-{:016x}", h.finish()));
     if dir.join(".complete").exists() {
         return dir;
