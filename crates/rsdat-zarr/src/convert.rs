@@ -221,6 +221,21 @@ impl ConvertPlan {
         self.arrays.iter().map(|a| a.chunk_bytes).max().unwrap_or(0)
     }
 
+    /// The variables as they will be written: chunks set, grid mapping linked through the
+    /// `grid_mapping` and `coordinates` attributes, the grid-mapping variable included. A
+    /// pipeline that computes its output (instead of copying a source) can create its
+    /// arrays from these with [`GroupWriter::create_array`] and get the same layout.
+    #[must_use]
+    pub fn variables(&self) -> &[Variable] {
+        &self.variables
+    }
+
+    /// Name of the grid-mapping variable among [`ConvertPlan::variables`], if any.
+    #[must_use]
+    pub fn grid_mapping(&self) -> Option<&str> {
+        self.grid_mapping.as_deref()
+    }
+
     /// Peak memory of the writes ([`write_peak_bytes`] of the largest chunk).
     #[must_use]
     pub fn peak_bytes(&self) -> u64 {

@@ -347,7 +347,17 @@ pub(crate) fn parse_array(
             let dtype = v2_dtype(type_name);
             let attr_doc = v2_attrs.unwrap_or(&empty);
             let dims = attr_doc.get(ARRAY_DIMENSIONS).and_then(Json::as_strings);
-            let zarrs = ArrayMetadata::V2(typed(doc, location)?);
+            let fixed_utf32 = type_name
+                .trim_start_matches(['<', '>', '|', '='])
+                .starts_with('U');
+            let zarrs = if fixed_utf32 && doc.get("fill_value") == Some(&Json::Null) {
+                // zarr-python writes `null` for `<U` strings and reads it as ""; zarrs wants "".
+                let mut patched = doc.clone();
+                patched.set("fill_value", Json::str(""));
+                ArrayMetadata::V2(typed(&patched, location)?)
+            } else {
+                ArrayMetadata::V2(typed(doc, location)?)
+            };
             let mut attrs = attrs::from_json(attr_doc);
             attrs.remove(ARRAY_DIMENSIONS);
             set_fill(&mut attrs, format, dtype.as_ref().ok(), None, doc);
