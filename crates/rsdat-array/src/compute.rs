@@ -1,0 +1,108 @@
+//! Computing lazy arrays: plan, check memory, execute, assemble.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ndarray::ArrayD;
+
+use crate::exec::{Executor, ProcessExecutor, SyncExecutor, ThreadsExecutor};
+use crate::plan::Plan;
+use crate::store::{MemStore, TaskStore};
+use crate::{LazyArray, Result};
+
+/// Which executor runs a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ExecutorKind {
+    /// The calling thread.
+    Sync,
+    /// A pool of threads.
+    #[default]
+    Threads,
+    /// Worker processes.
+    Processes,
+}
+
+/// How [`compute`] runs.
+#[derive(Clone, Default)]
+pub struct ComputeOptions {
+    /// The executor.
+    pub executor: ExecutorKind,
+    /// Threads or processes; `None`: the number of cores.
+    pub workers: Option<usize>,
+    /// Refuse plans whose tasks need more bytes than this.
+    pub memory_limit: Option<u64>,
+    /// The worker program for [`ExecutorKind::Processes`] (started as `program worker`).
+    pub worker_program: Option<PathBuf>,
+    /// Called with `(done, total)` as tasks finish.
+    pub progress: Option<Arc<dyn Fn(u64, u64) + Send + Sync>>,
+}
+
+impl std::fmt::Debug for ComputeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComputeOptions")
+            .field("executor", &self.executor)
+            .field("workers", &self.workers)
+            .field("memory_limit", &self.memory_limit)
+            .field("worker_program", &self.worker_program)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ComputeOptions {
+    /// The executor these options describe.
+    ///
+    /// # Errors
+    /// [`crate::Error::Worker`] for processes without a worker program.
+    pub fn executor(&self) -> Result<Box<dyn Executor>> {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let workers = self.workers.unwrap_or(cores).max(1);
+        Ok(match self.executor {
+            ExecutorKind::Sync => Box::new(SyncExecutor),
+            ExecutorKind::Threads => Box::new(ThreadsExecutor { workers }),
+            ExecutorKind::Processes => {
+                let program = self.worker_program.clone().ok_or_else(|| {
+                    crate::Error::Worker(
+                        "the processes executor needs the worker program (the rsdat binary)".into(),
+                    )
+                })?;
+                Box::new(ProcessExecutor::new(program, workers))
+            }
+        })
+    }
+}
+
+/// Computes `arrays` together (shared parts once) and returns their values.
+///
+/// # Errors
+/// [`crate::Error::Memory`] when a task would exceed `memory_limit` (before running),
+/// else the first task failure.
+pub fn compute(arrays: &[&LazyArray], opts: &ComputeOptions) -> Result<Vec<ArrayD<f64>>> {
+    let plan = Plan::build(arrays)?;
+    if let Some(limit) = opts.memory_limit {
+        plan.check_memory(limit)?;
+    }
+    let store = MemStore::new(&plan);
+    let exec = opts.executor()?;
+    let noop = |_: u64, _: u64| {};
+    let progress: &(dyn Fn(u64, u64) + Sync) = match &opts.progress {
+        Some(p) => p.as_ref(),
+        None => &noop,
+    };
+    exec.execute(&plan, &store, progress)?;
+    (0..arrays.len()).map(|k| plan.output(k, &store)).collect()
+}
+
+impl Plan {
+    /// The values of output `k` from `store` after a run.
+    ///
+    /// # Errors
+    /// When a chunk of it is missing from the store.
+    pub fn output(&self, k: usize, store: &dyn TaskStore) -> Result<ArrayD<f64>> {
+        let stage = self.output_stages()[k];
+        let n = self.node(self.outputs[k]);
+        let region: Vec<_> = n.shape.iter().map(|&s| 0..s).collect();
+        let mut f = crate::eval::gather(self, store, stage, &region, n.fields())?;
+        Ok(f.swap_remove(0))
+    }
+}

@@ -1,0 +1,20 @@
+//! The synchronous executor: every task on the calling thread, for debugging.
+
+use super::{run_in_process, Executor, Progress};
+use crate::plan::Plan;
+use crate::store::TaskStore;
+use crate::Result;
+
+/// Runs tasks one at a time on the calling thread, in dependency order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SyncExecutor;
+
+impl Executor for SyncExecutor {
+    fn name(&self) -> &'static str {
+        "sync"
+    }
+
+    fn execute(&self, plan: &Plan, store: &dyn TaskStore, progress: Progress<'_>) -> Result<()> {
+        run_in_process(plan, store, 1, progress)
+    }
+}
