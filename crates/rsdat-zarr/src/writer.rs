@@ -1,16 +1,19 @@
 //! Writing one array, chunk by chunk.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn, SliceInfoElem};
 use rsdat_model::{chunk_grid, DType, Values, Variable};
 use zarrs::array::CodecOptions;
-use zarrs::array::{Array, Element};
+use zarrs::array::{Array, ArrayMetadata, Element};
 use zarrs::filesystem::FilesystemStore;
 
-use crate::metadata::ArrayDocs;
-use crate::{Error, Result};
+use crate::fsutil::read_doc;
+use crate::json::Json;
+use crate::metadata::{parse_array, ArrayDocs};
+use crate::store::{detect_format, node_segments};
+use crate::{Error, Result, ZarrFormat};
 
 /// Writes the chunks of one array.
 ///
@@ -41,8 +44,31 @@ impl ArrayWriter {
         chunks: &[usize],
         location: PathBuf,
     ) -> Result<Self> {
+        Self::from_parts(
+            store,
+            node,
+            docs.zarrs,
+            var.dtype,
+            &var.shape,
+            chunks,
+            docs.fill.pad,
+            location,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn from_parts(
+        store: Arc<FilesystemStore>,
+        node: &str,
+        metadata: ArrayMetadata,
+        dtype: DType,
+        shape: &[usize],
+        chunks: &[usize],
+        pad: f64,
+        location: PathBuf,
+    ) -> Result<Self> {
         let name = node.trim_start_matches('/').to_owned();
-        let array = Array::new_with_metadata(store, node, docs.zarrs).map_err(|e| Error::Zarr {
+        let array = Array::new_with_metadata(store, node, metadata).map_err(|e| Error::Zarr {
             path: location.clone(),
             array: name.clone(),
             source: Box::new(e),
@@ -51,11 +77,82 @@ impl ArrayWriter {
             array: Arc::new(array),
             name,
             location,
-            dtype: var.dtype,
-            shape: var.shape.clone(),
+            dtype,
+            shape: shape.to_vec(),
             chunks: chunks.iter().map(|&c| c.max(1)).collect(),
-            pad: docs.fill.pad,
+            pad,
         })
+    }
+
+    /// Opens array `array` (`1980/tmax`) of the committed store at `store` to write chunks
+    /// into it in place, e.g. from worker processes that each own a set of chunks.
+    ///
+    /// Unlike a [`crate::StoreWriter`], this writes straight into the store: a chunk file is
+    /// rewritten without a temporary copy, so a task killed mid-write can leave a damaged
+    /// chunk; running the task again repairs it (chunk writes are idempotent).
+    ///
+    /// # Errors
+    /// [`Error::NotAStore`], [`Error::Metadata`] when `array` is not an array of a type rsdat
+    /// writes (sharded arrays included: write whole shards through a [`crate::StoreWriter`]),
+    /// [`Error::Io`].
+    pub fn open(store: impl AsRef<Path>, array: &str) -> Result<Self> {
+        let root = store.as_ref();
+        let format = detect_format(root).ok_or_else(|| Error::NotAStore {
+            path: root.to_owned(),
+        })?;
+        let node = node_segments(array, root)?.join("/");
+        let dir = root.join(&node);
+        let (doc_path, attrs_path) = match format {
+            ZarrFormat::V3 => (dir.join("zarr.json"), None),
+            ZarrFormat::V2 => (dir.join(".zarray"), Some(dir.join(".zattrs"))),
+        };
+        let not_array = || Error::Metadata {
+            path: doc_path.clone(),
+            reason: format!("`{node}` is not an array of this store"),
+        };
+        let doc = read_doc(&doc_path)?.ok_or_else(not_array)?;
+        if format == ZarrFormat::V3 && doc.get("node_type").and_then(Json::as_str) != Some("array")
+        {
+            return Err(not_array());
+        }
+        let attrs = match attrs_path {
+            Some(p) => read_doc(&p)?,
+            None => None,
+        };
+        let info = parse_array(format, &doc, attrs.as_ref(), &doc_path)?;
+        let dtype = info.dtype.map_err(|name| Error::Metadata {
+            path: doc_path.clone(),
+            reason: format!("rsdat does not write arrays of type `{name}`"),
+        })?;
+        if info
+            .compression
+            .as_deref()
+            .is_some_and(|c| c.starts_with("sharding"))
+        {
+            return Err(Error::Metadata {
+                path: doc_path.clone(),
+                reason: "sharded arrays cannot be written chunk by chunk in place".into(),
+            });
+        }
+        let pad = info
+            .attrs
+            .get_f64("_FillValue")
+            .unwrap_or(if dtype.is_float() { f64::NAN } else { 0.0 });
+        let fs = FilesystemStore::new(root).map_err(|e| Error::Zarr {
+            path: root.to_owned(),
+            array: node.clone(),
+            source: Box::new(e),
+        })?;
+        Self::from_parts(
+            Arc::new(fs),
+            &format!("/{node}"),
+            info.zarrs,
+            dtype,
+            &info.shape,
+            &info.chunks,
+            pad,
+            root.to_owned(),
+        )
     }
 
     /// The array's path inside the store (`1980/tmax`).

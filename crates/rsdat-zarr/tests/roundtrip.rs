@@ -280,6 +280,54 @@ fn unwritten_chunks_read_as_fill() {
 }
 
 #[test]
+fn workers_fill_a_committed_store_in_place() {
+    for format in [ZarrFormat::V2, ZarrFormat::V3] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("w.zarr");
+        let options = StoreOptions {
+            format: Some(format),
+            ..StoreOptions::default()
+        };
+        let mut store = StoreWriter::create(&out, options).unwrap();
+        let g = store.group("1980", &Default::default()).unwrap();
+        let v = Variable::new("tmax", DType::F32, common::dims(&[("y", 5), ("x", 6)]));
+        g.create_array(&v, &[2, 4]).unwrap();
+        store.commit().unwrap();
+
+        // Each "worker" opens the array itself and owns a disjoint set of chunks.
+        std::thread::scope(|s| {
+            for worker in 0..2_u64 {
+                let out = &out;
+                s.spawn(move || {
+                    let a = rsdat_zarr::ArrayWriter::open(out, "1980/tmax").unwrap();
+                    for chunk in a.chunk_indices().into_iter().filter(|c| c[1] == worker) {
+                        let (start, count) = a.chunk_window(&chunk).unwrap();
+                        let block = ndarray::ArrayD::from_shape_fn(ndarray::IxDyn(&count), |i| {
+                            ((i[0] + start[0]) * 10 + i[1] + start[1]) as f32
+                        });
+                        a.write_chunk(&chunk, &Values::F32(block)).unwrap();
+                    }
+                });
+            }
+        });
+        let back = ZarrSource::open(&out, Some("1980")).unwrap();
+        let got = flat(&back.read("tmax", &[0, 0], &[5, 6]).unwrap());
+        let want: Vec<f64> = (0..5)
+            .flat_map(|y| (0..6).map(move |x| f64::from(y * 10 + x)))
+            .collect();
+        assert_eq!(got, want);
+        assert!(matches!(
+            rsdat_zarr::ArrayWriter::open(&out, "1980/nope").unwrap_err(),
+            Error::Metadata { .. }
+        ));
+        assert!(matches!(
+            rsdat_zarr::ArrayWriter::open(&out, "1980").unwrap_err(),
+            Error::Metadata { .. }
+        ));
+    }
+}
+
+#[test]
 fn bad_chunks_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x.zarr");

@@ -11,11 +11,12 @@ and ``1981``; each group holds:
   v3 ``fixed_length_utf32``);
 - ``tmax`` (float32 with NaN, chunks that do not divide the shape), ``si`` (int16 with
   ``_FillValue`` -9999), ``mask`` (uint8), ``prcp`` (packed: int16 + scale_factor/add_offset);
+- v3 only: ``tmin`` (float32) in shards of 2x4x8 holding chunks of 1x2x4;
 - a ``lambert_conformal_conic`` grid-mapping coordinate (Daymet's CF attributes + ``crs_wkt``)
   named by ``grid_mapping`` on the data variables.
 
 For every store and group, ``STORE.GROUP.json`` holds what the reader must report: per
-variable its dims, shape, stored dtype, chunks, attributes as xarray shows them with
+variable its dims, shape, stored dtype, chunks (shards when sharded), attributes as xarray shows them with
 ``decode_cf=False`` (``_FillValue`` included) and the stored values (NaN as null).
 """
 
@@ -40,7 +41,7 @@ WKT = (
 )
 
 
-def dataset(year):
+def dataset(year, fmt):
     rng = np.random.default_rng(year)
     nt, ny, nx = 5, 4, 7
     x = -1_000_000.0 + 1000.0 * np.arange(nx)
@@ -86,6 +87,9 @@ def dataset(year):
     ds["tmax"].encoding = {"chunks": (2, 3, 4)}
     ds["si"].encoding = {"_FillValue": -9999, "chunks": (1, 4, 7)}
     ds["prcp"].encoding = {"dtype": "int16", "scale_factor": 0.1, "add_offset": 0.0, "_FillValue": -1}
+    if fmt == 3:
+        ds["tmin"] = (("time", "y", "x"), tmax - 8, {"units": "degC"})
+        ds["tmin"].encoding = {"chunks": (1, 2, 4), "shards": (2, 4, 8)}
     return ds
 
 
@@ -105,7 +109,7 @@ def describe(store, group):
     raw = xr.open_zarr(store, group=group, consolidated=True, decode_cf=False, mask_and_scale=False)
     out = {"dims": {k: int(n) for k, n in raw.sizes.items()}, "attrs": plain(dict(raw.attrs)), "vars": {}}
     for name, var in raw.variables.items():
-        chunks = var.encoding.get("chunks")
+        chunks = var.encoding.get("shards") or var.encoding.get("chunks")
         out["vars"][str(name)] = {
             "dims": [str(d) for d in var.dims],
             "shape": list(var.shape),
@@ -123,7 +127,7 @@ def main():
     for fmt in (2, 3):
         store = os.path.join(out, f"v{fmt}.zarr")
         for i, year in enumerate((1980, 1981)):
-            dataset(year).to_zarr(store, group=str(year), mode="w" if i == 0 else "a",
+            dataset(year, fmt).to_zarr(store, group=str(year), mode="w" if i == 0 else "a",
                                   zarr_format=fmt, consolidated=True)
         for year in (1980, 1981):
             with open(os.path.join(out, f"v{fmt}.zarr.{year}.json"), "w") as f:
