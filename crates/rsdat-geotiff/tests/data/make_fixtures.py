@@ -229,7 +229,14 @@ gtiff(
     compress="DEFLATE", predictor=2, ENDIANNESS="BIG",
 )
 
-# 12. JPEG-compressed: rsdat must refuse it by name.
+# 12. South-up grid (positive pixel height: GDAL writes a ModelTransformation), int8.
+i8 = field((1, 21, 19), -128, 127, 3).astype("int8")
+gtiff(
+    "southup_i8", i8, CRS.from_epsg(32631), Affine(10.0, 0.0, 500000.0, 0.0, 10.0, 4000000.0),
+    compress="DEFLATE",
+)
+
+# 13. JPEG-compressed: rsdat must refuse it by name.
 jpg = field((1, 64, 64), 0, 255, 5).astype("uint8")
 path = os.path.join(OUT, "jpeg.tif")
 with rasterio.open(
