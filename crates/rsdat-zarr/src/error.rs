@@ -92,11 +92,11 @@ pub enum Error {
         /// The array (group path included).
         array: String,
         /// The chunk index (empty for a whole-array write).
-        chunk: Vec<u64>,
+        chunk: Box<[u64]>,
         /// The shape the chunk has in the array (edge chunks cut to the array).
-        expected: Vec<usize>,
+        expected: Box<[usize]>,
         /// The shape given.
-        found: Vec<usize>,
+        found: Box<[usize]>,
     },
     /// A block handed to a writer has the wrong element type.
     #[error("array `{array}` in `{path}` holds {expected}, got a block of {found}")]
@@ -142,9 +142,15 @@ pub enum Error {
     /// Staging or publishing the output failed.
     #[error(transparent)]
     Storage(rsdat_storage::Error),
-    /// The source dataset failed to serve a window.
+    /// The source dataset failed to serve a window (boxed to keep this enum small).
     #[error("cannot read from the source")]
-    Source(#[from] rsdat_model::Error),
+    Source(#[source] Box<rsdat_model::Error>),
+}
+
+impl From<rsdat_model::Error> for Error {
+    fn from(e: rsdat_model::Error) -> Self {
+        Self::Source(Box::new(e))
+    }
 }
 
 /// Result with [`Error`].
@@ -157,4 +163,13 @@ pub(crate) fn io_err(
 ) -> impl FnOnce(std::io::Error) -> Error {
     let path = path.into();
     move |source| Error::Io { op, path, source }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stays_small() {
+        // clippy's `result_large_err` fires at 128 bytes, in every caller.
+        assert!(std::mem::size_of::<super::Error>() < 128);
+    }
 }

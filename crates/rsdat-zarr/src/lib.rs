@@ -17,7 +17,11 @@
 //! - [`ZarrSource`] reads a group back as a [`rsdat_model::Source`].
 //!
 //! Chunk I/O and codecs are [zarrs](https://docs.rs/zarrs); the metadata documents are
-//! written here so they match xarray's byte for byte in structure.
+//! written here, member for member as xarray writes them.
+//!
+//! Memory: a convert holds at most four chunk-sized buffers per task in flight (the block
+//! read, an edge chunk's padded copy, the serialized and the compressed bytes) plus codec
+//! state; [`write_peak_bytes`] gives the bound the planner can check before a run.
 //!
 //! ```
 //! use ndarray::{ArrayD, IxDyn};

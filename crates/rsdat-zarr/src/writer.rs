@@ -333,9 +333,9 @@ impl ArrayWriter {
             return Err(Error::ChunkShape {
                 path: self.location.clone(),
                 array: self.name.clone(),
-                chunk: chunk.to_vec(),
-                expected: expected.to_vec(),
-                found: shape.to_vec(),
+                chunk: chunk.into(),
+                expected: expected.into(),
+                found: shape.into(),
             });
         }
         Ok(())
