@@ -48,5 +48,5 @@ pub use gdh::growing_degree_hours;
 pub use matlab::matlab_series;
 pub use outputs::Outputs;
 pub use plants::{Layer, Plant, Plants};
-pub use rsdat::{rsdat_series, SpringIndexRow};
+pub use rsdat::{rsdat_series, DayLengthRow, SpringIndexRow};
 pub use stations::{run_stations, StationSummary};

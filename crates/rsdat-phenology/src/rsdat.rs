@@ -1,7 +1,10 @@
 //! The `rsdat` preset: the seed workflow's formulation (RS-DAT notebooks on Daymet v4).
 
+mod day_length;
+mod lanes;
 mod row;
 
+pub use day_length::DayLengthRow;
 pub use row::SpringIndexRow;
 
 use crate::{Config, Error, Outputs, Result};

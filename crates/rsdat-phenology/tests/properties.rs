@@ -4,8 +4,8 @@
 
 use proptest::prelude::*;
 use rsdat_phenology::{
-    day_length_hours, growing_degree_hours, matlab_series, rsdat_series, Config, Events, Layer,
-    Outputs, Plant, Plants, SpringIndexRow,
+    day_length_hours, growing_degree_hours, matlab_series, rsdat_series, Config, DayLengthRow,
+    Events, Layer, Outputs, Plant, Plants, SpringIndexRow,
 };
 
 const DAYS: usize = 365;
@@ -161,6 +161,23 @@ fn reference(y: &Year, end: usize) -> ([f64; 3], [f64; 3]) {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn shared_day_length_is_bit_identical(years in prop::collection::vec(year(), 1..7)) {
+        let cfg = Config::rsdat();
+        let want = row(&years, &cfg, false);
+        let mut r = SpringIndexRow::new(years.len(), &cfg).unwrap();
+        while let Some(day) = r.next_day() {
+            let i = day as usize - 1;
+            let pick = |f: fn(&Year) -> &Vec<f32>| years.iter().map(|y| f(y)[i]).collect::<Vec<_>>();
+            let dl = DayLengthRow::new(&pick(|y| &y.dayl));
+            r.push_day_shared(day, &pick(|y| &y.tmin), &pick(|y| &y.tmax), &dl).unwrap();
+        }
+        let got = r.finish();
+        for c in 0..years.len() {
+            prop_assert!(same_cell(&got, c, &want, c), "cell {}", c);
+        }
+    }
 
     #[test]
     fn rsdat_matches_whole_array_formulation(y in year()) {
