@@ -8,6 +8,20 @@ pub enum Error {
     /// A NetCDF file failed to open.
     #[error(transparent)]
     Netcdf(#[from] rsdat_netcdf::Error),
+    /// A GeoTIFF failed to open.
+    #[error(transparent)]
+    Geotiff(#[from] rsdat_geotiff::Error),
+    /// A Zarr store failed to open.
+    #[error(transparent)]
+    Zarr(#[from] rsdat_zarr::Error),
+    /// A group was asked of a format that has none here.
+    #[error("`{location}` is {format}, which has no groups here; drop --group")]
+    NoGroups {
+        /// Path or URL.
+        location: String,
+        /// The format's name.
+        format: &'static str,
+    },
     /// The dataset model refused something.
     #[error(transparent)]
     Model(#[from] rsdat_model::Error),

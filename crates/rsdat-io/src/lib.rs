@@ -1,7 +1,7 @@
 //! Opens any dataset rsdat reads from a path or URL, the role of `xarray.open_dataset` and
 //! `xarray.open_mfdataset` with their engines.
 //!
-//! [`open`] picks the format from the first bytes (NetCDF classic, HDF5/NetCDF-4) and
+//! [`open`] picks the format (NetCDF classic, NetCDF-4/HDF5, GeoTIFF/COG, Zarr) and
 //! returns an [`rsdat_model::Source`]; [`open_merged`] joins several files (Daymet's
 //! per-variable `tmin`/`tmax`/`dayl` files) into one dataset merged by variable.
 //!
@@ -19,5 +19,5 @@ mod format;
 mod merge;
 
 pub use error::{Error, Result};
-pub use format::{detect, open, Format};
+pub use format::{detect, open, open_group, Format};
 pub use merge::{open_merged, MergedSource};

@@ -45,5 +45,11 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         )?;
     }
     let inputs: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    super::info::run(&super::info::InfoArgs { inputs }, global)
+    super::info::run(
+        &super::info::InfoArgs {
+            inputs,
+            group: None,
+        },
+        global,
+    )
 }

@@ -20,6 +20,9 @@ pub(crate) struct InfoArgs {
     /// Paths or URLs; several files are merged by variable (as xarray.open_mfdataset).
     #[arg(required = true)]
     pub(crate) inputs: Vec<String>,
+    /// Group of a Zarr store to describe (e.g. a year); the root when absent.
+    #[arg(long)]
+    pub(crate) group: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -203,8 +206,13 @@ fn write_human(out: &mut dyn Write, d: &Description) -> std::io::Result<()> {
 }
 
 pub(crate) fn run(args: &InfoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
-    let src = rsdat_io::open_merged(&args.inputs)
-        .with_context(|| format!("cannot open {}", args.inputs.join(", ")))?;
-    let d = describe(&src);
+    let context = || format!("cannot open {}", args.inputs.join(", "));
+    let d = match (&args.group, args.inputs.as_slice()) {
+        (Some(group), [one]) => {
+            describe(&*rsdat_io::open_group(one, Some(group)).with_context(context)?)
+        }
+        (Some(_), _) => anyhow::bail!("--group takes one input (a Zarr store)"),
+        (None, _) => describe(&rsdat_io::open_merged(&args.inputs).with_context(context)?),
+    };
     emit(global.json, &d, |out| write_human(out, &d))
 }
