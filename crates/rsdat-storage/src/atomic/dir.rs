@@ -78,7 +78,7 @@ impl AtomicDir {
     /// [`Error::Io`] naming the path when syncing or renaming fails. On error the partial
     /// directory is removed and the target is left as it was.
     pub fn commit(mut self) -> Result<()> {
-        sync_tree(&self.partial)?;
+        sync_contents(&self.partial)?;
         let exists = self.target.symlink_metadata().is_ok();
         match (self.if_exists, exists) {
             (IfExists::Refuse, true) => {
@@ -190,7 +190,23 @@ fn remove_old(old: &Path) {
     }
 }
 
+/// Makes everything under `root` durable before it is renamed into place. On Linux one
+/// `syncfs` flushes the file system in a single batch, which for a Zarr store of thousands
+/// of chunk files is far cheaper than an `fsync` per file; elsewhere every file is synced.
+fn sync_contents(root: &Path) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let dir = std::fs::File::open(root).map_err(|e| Error::io("open", root, e))?;
+        rustix::fs::syncfs(&dir).map_err(|e| Error::io("sync", root, e.into()))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        sync_tree(root)
+    }
+}
+
 /// Syncs every regular file and directory under `root` (symlinks are not followed).
+#[cfg(not(target_os = "linux"))]
 fn sync_tree(root: &Path) -> Result<()> {
     let mut stack = vec![root.to_owned()];
     while let Some(dir) = stack.pop() {
