@@ -30,6 +30,7 @@ mod delayed;
 mod deps;
 mod error;
 mod eval;
+pub mod examples;
 mod exec;
 mod expr;
 mod fold;

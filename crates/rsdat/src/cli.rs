@@ -1,6 +1,7 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
+    bench::BenchArgs, graph::GraphArgs, worker::WorkerArgs,
     convert::ConvertArgs, demo::DemoArgs, info::InfoArgs, sample_data::SampleDataArgs,
     spring_index::SpringIndexArgs,
 };
@@ -51,4 +52,11 @@ pub(crate) enum Command {
     Demo(DemoArgs),
     /// Extended Spring Indices (first leaf, first bloom) from daily temperatures.
     SpringIndex(SpringIndexArgs),
+    /// Show a computation's plan: stages, tasks, memory per task; draw it as DOT or SVG.
+    Graph(GraphArgs),
+    /// Benchmarks of the compute engine (per-task overhead, notebook 01).
+    Bench(BenchArgs),
+    /// Worker process of the processes executor (started by rsdat itself).
+    #[command(hide = true)]
+    Worker(WorkerArgs),
 }

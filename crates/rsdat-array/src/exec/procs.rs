@@ -34,6 +34,8 @@ pub struct ProcessExecutor {
     pub dir: Option<PathBuf>,
     /// How many times one task may lose its worker before the run fails.
     pub max_retries: usize,
+    /// Extra environment variables for the workers.
+    pub env: Vec<(String, String)>,
 }
 
 impl ProcessExecutor {
@@ -46,6 +48,7 @@ impl ProcessExecutor {
             workers,
             dir: None,
             max_retries: 3,
+            env: Vec::new(),
         }
     }
 }
@@ -62,6 +65,7 @@ impl Worker {
             .args(&exe.args)
             .arg("--dir")
             .arg(dir)
+            .envs(exe.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
