@@ -6,7 +6,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn rsdat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rsdat")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_rsdat"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn stderr(o: &Output) -> String {
@@ -15,10 +18,25 @@ fn stderr(o: &Output) -> String {
 
 fn sample(dir: &Path) -> Vec<String> {
     let out = dir.join("data");
-    let o = rsdat(&["sample-data", "daymet", "--out", out.to_str().unwrap(), "--ny", "12", "--nx", "16", "--json"]);
+    let o = rsdat(&[
+        "sample-data",
+        "daymet",
+        "--out",
+        out.to_str().unwrap(),
+        "--ny",
+        "12",
+        "--nx",
+        "16",
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    v["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_owned()).collect()
+    v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[test]
@@ -33,13 +51,27 @@ fn sample_info_convert_round_trip() {
     let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(info["dims"]["time"], 365);
     assert_eq!(info["dims"]["y"], 12);
-    let names: Vec<&str> = info["data_vars"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = info["data_vars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
     for v in ["tmin", "tmax", "dayl"] {
         assert!(names.contains(&v), "{names:?}");
     }
     assert_eq!(info["crs"]["grid_mapping"], "lambert_conformal_conic");
     let store = dir.path().join("out.zarr");
-    let mut args = vec!["convert", "--out", store.to_str().unwrap(), "--group", "1980", "--chunks", "y=5,x=8", "--json"];
+    let mut args = vec![
+        "convert",
+        "--out",
+        store.to_str().unwrap(),
+        "--group",
+        "1980",
+        "--chunks",
+        "y=5,x=8",
+        "--json",
+    ];
     args.extend(files.iter().map(String::as_str));
     let o = rsdat(&args);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -48,7 +80,12 @@ fn sample_info_convert_round_trip() {
     let o = rsdat(&["info", store.to_str().unwrap(), "--group", "1980", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let z: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let tmax = z["data_vars"].as_array().unwrap().iter().find(|v| v["name"] == "tmax").unwrap();
+    let tmax = z["data_vars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "tmax")
+        .unwrap();
     assert_eq!(tmax["chunks"], serde_json::json!([1, 5, 8]));
     // A second convert into the same group is refused, the store is left intact.
     let o = rsdat(&args);
@@ -62,7 +99,10 @@ fn missing_file_is_one_clear_error() {
     let o = rsdat(&["info", "/no/such/tmax.nc"]);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
-    assert!(e.starts_with("error: ") && e.contains("/no/such/tmax.nc"), "{e}");
+    assert!(
+        e.starts_with("error: ") && e.contains("/no/such/tmax.nc"),
+        "{e}"
+    );
     assert!(!e.contains("panicked"), "{e}");
 }
 
@@ -73,14 +113,22 @@ fn not_a_dataset_names_the_file() {
     std::fs::write(&p, "hello").unwrap();
     let o = rsdat(&["info", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("notes.txt") && stderr(&o).contains("not NetCDF"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("notes.txt") && stderr(&o).contains("not NetCDF"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn unreachable_url_names_the_url() {
     let o = rsdat(&["info", "http://127.0.0.1:9/tmax.nc"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("http://127.0.0.1:9/tmax.nc"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("http://127.0.0.1:9/tmax.nc"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -88,7 +136,16 @@ fn existing_sample_files_are_kept() {
     let dir = tempfile::tempdir().unwrap();
     let files = sample(dir.path());
     let before = std::fs::read(&files[0]).unwrap();
-    let o = rsdat(&["sample-data", "daymet", "--out", dir.path().join("data").to_str().unwrap(), "--ny", "12", "--nx", "16"]);
+    let o = rsdat(&[
+        "sample-data",
+        "daymet",
+        "--out",
+        dir.path().join("data").to_str().unwrap(),
+        "--ny",
+        "12",
+        "--nx",
+        "16",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
     assert_eq!(std::fs::read(&files[0]).unwrap(), before);
@@ -99,7 +156,14 @@ fn bad_chunk_spec_and_unknown_group() {
     let dir = tempfile::tempdir().unwrap();
     let files = sample(dir.path());
     let store = dir.path().join("s.zarr");
-    let o = rsdat(&["convert", &files[0], "--out", store.to_str().unwrap(), "--chunks", "y=0"]);
+    let o = rsdat(&[
+        "convert",
+        &files[0],
+        "--out",
+        store.to_str().unwrap(),
+        "--chunks",
+        "y=0",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(!store.exists());
     let o = rsdat(&["convert", &files[0], "--out", store.to_str().unwrap()]);

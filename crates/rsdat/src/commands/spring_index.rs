@@ -1,6 +1,7 @@
 //! `rsdat spring-index`: the Extended Spring Indices (first leaf, first bloom) for stations
-//! (and, later, Daymet grids).
+//! and for Daymet grids.
 
+mod grid;
 mod stations;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -24,6 +25,8 @@ pub(crate) struct SpringIndexArgs {
 pub(crate) enum SpringIndexCommand {
     /// Station series: a long daily CSV in, one row per station, year and plant out.
     Stations(StationsArgs),
+    /// Daymet grids: NetCDF files of tmin, tmax, dayl in, one Zarr group per year out.
+    Grid(grid::GridArgs),
 }
 
 /// The model formulation.
@@ -68,11 +71,11 @@ pub(crate) struct ModelArgs {
     pub(crate) last_freeze: bool,
 }
 
-fn parse_plant(s: &str) -> Result<Plant, String> {
+pub(crate) fn parse_plant(s: &str) -> Result<Plant, String> {
     s.parse().map_err(|e: rsdat_phenology::Error| e.to_string())
 }
 
-fn parse_events(s: &str) -> Result<Events, String> {
+pub(crate) fn parse_events(s: &str) -> Result<Events, String> {
     s.parse().map_err(|e: rsdat_phenology::Error| e.to_string())
 }
 
@@ -115,5 +118,6 @@ impl ModelArgs {
 pub(crate) fn run(args: &SpringIndexArgs, global: &GlobalArgs) -> anyhow::Result<()> {
     match &args.kind {
         SpringIndexCommand::Stations(a) => stations::run(a, global),
+        SpringIndexCommand::Grid(a) => grid::run(a, global),
     }
 }

@@ -1,0 +1,691 @@
+//! `rsdat spring-index grid`: SI-x over Daymet-layout grids, one Zarr group per year.
+//!
+//! Each year streams over the days once: a tile of cells (aligned with the input's storage
+//! chunks, so every compressed chunk is inflated once) keeps O(1) state per cell, its rows are
+//! split into bands computed in parallel, and the day loop stops as soon as every cell has
+//! its events. Memory is known before the run: the tile's three input slabs, the per-cell
+//! state and the outputs.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use rayon::prelude::*;
+use rsdat_model::{decode_f32, AttrValue, Attributes, DType, Source, TimeUnits, Variable};
+use rsdat_phenology::{Config, Events, Layer, Plant, Plants, SpringIndexRow};
+use rsdat_zarr::{StoreOptions, StoreWriter, ZarrFormat};
+use serde::Serialize;
+
+use super::{parse_events, parse_plant};
+use crate::cli::GlobalArgs;
+use crate::commands::sample_data::parse_years;
+use crate::output::emit;
+use crate::progress::bar;
+
+/// The input variables, in kernel order.
+const INPUTS: [&str; 3] = ["tmin", "tmax", "dayl"];
+
+/// Cells per band computed by one thread; small enough to balance, large enough to amortise.
+const BAND_CELLS: usize = 4096;
+
+/// Spring indices over Daymet grids.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  rsdat spring-index grid data/daymet_v4_daily_na_*_1980.nc --out si.zarr\n  rsdat spring-index grid data/*.nc --out si.zarr --years 1980-1981 --bbox -90,39,-89,40 --coarsen 2"
+)]
+pub(crate) struct GridArgs {
+    /// Daymet-layout NetCDF files holding `tmin`, `tmax` and `dayl` (one variable and year
+    /// per file, as Daymet ships them, or several variables per file).
+    #[arg(required = true)]
+    pub(crate) inputs: Vec<String>,
+    /// Output Zarr store; one group per year.
+    #[arg(long, short)]
+    pub(crate) out: PathBuf,
+    /// Years to compute, e.g. 1980 or 1980-2021 [default: every year in the inputs].
+    #[arg(long, value_parser = parse_years)]
+    pub(crate) years: Option<(i32, i32)>,
+    /// Model formulation; the grid workflow runs the seed notebook's `rsdat` preset.
+    #[arg(long, default_value = "rsdat", value_parser = ["rsdat"])]
+    pub(crate) preset: String,
+    /// Plants, comma-separated: lilac, arnold-red, zabelli [default: all three].
+    #[arg(long, value_delimiter = ',', value_parser = parse_plant)]
+    pub(crate) plants: Vec<Plant>,
+    /// Events, comma-separated: leaf, bloom [default: both].
+    #[arg(long, value_delimiter = ',', value_parser = parse_events)]
+    pub(crate) events: Vec<Events>,
+    /// First day of the window (1 = 1 January).
+    #[arg(long, default_value_t = 1)]
+    pub(crate) start_day: u32,
+    /// Last day of the window.
+    #[arg(long, default_value_t = 300)]
+    pub(crate) end_day: u32,
+    /// Lon/lat box W,S,E,N (degrees) to clip to, transformed into the grid's CRS.
+    #[arg(long, value_parser = parse_bbox, allow_hyphen_values = true)]
+    pub(crate) bbox: Option<[f64; 4]>,
+    /// Average N x N cells first (NaN-skipping, incomplete edge blocks dropped).
+    #[arg(long, default_value_t = 1)]
+    pub(crate) coarsen: usize,
+    /// Threads (default: all cores).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) workers: usize,
+    /// Refuse to start when the run would need more memory than this (e.g. 2G, 512M).
+    #[arg(long, value_parser = parse_size)]
+    pub(crate) memory_limit: Option<u64>,
+    /// Zarr format of a new store.
+    #[arg(long, value_parser = ["2", "3"])]
+    pub(crate) zarr_format: Option<String>,
+    /// Skip years whose group is already in the store (from an earlier, interrupted run).
+    #[arg(long)]
+    pub(crate) resume: bool,
+    /// Replace years whose group is already in the store.
+    #[arg(long, conflicts_with = "resume")]
+    pub(crate) overwrite: bool,
+}
+
+fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("`{s}` is not W,S,E,N in degrees, e.g. -90,39,-89,40"))?;
+    match v[..] {
+        [w, so, e, n]
+            if w < e
+                && so < n
+                && (-180.0..=180.0).contains(&w)
+                && (-90.0..=90.0).contains(&so)
+                && e <= 180.0
+                && n <= 90.0 =>
+        {
+            Ok([w, so, e, n])
+        }
+        _ => Err(format!(
+            "`{s}` is not W,S,E,N with W < E and S < N, in degrees"
+        )),
+    }
+}
+
+/// Parses `512M`, `2G`, `1.5GiB` or a plain byte count.
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_uppercase();
+    let t = t.trim_end_matches("IB").trim_end_matches('B');
+    let (num, mult) = match t.chars().last() {
+        Some('K') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('M') => (&t[..t.len() - 1], 1 << 20),
+        Some('G') => (&t[..t.len() - 1], 1 << 30),
+        Some('T') => (&t[..t.len() - 1], 1 << 40),
+        _ => (t, 1),
+    };
+    let n: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size like 512M or 2G"))?;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    Ok((n * mult as f64) as u64)
+}
+
+/// The files of one year, by input variable.
+#[derive(Debug, Default)]
+struct YearInputs {
+    files: BTreeMap<&'static str, String>,
+}
+
+/// Finds which input variables each file holds and the year of its first time step.
+fn group_by_year(inputs: &[String]) -> anyhow::Result<BTreeMap<i32, YearInputs>> {
+    let mut years: BTreeMap<i32, YearInputs> = BTreeMap::new();
+    for url in inputs {
+        let src = rsdat_io::open(url).with_context(|| format!("cannot open `{url}`"))?;
+        let ds = src.dataset();
+        let found: Vec<&'static str> = INPUTS
+            .iter()
+            .copied()
+            .filter(|v| ds.variable(v).is_ok())
+            .collect();
+        if found.is_empty() {
+            bail!(
+                "`{url}` holds none of tmin, tmax, dayl (has: {})",
+                ds.variable_names().join(", ")
+            );
+        }
+        let time = ds
+            .variable("time")
+            .with_context(|| format!("`{url}` has no `time` variable to tell its year"))?;
+        let units = time.attrs.get_str("units").unwrap_or_default();
+        let t = TimeUnits::parse(units, time.attrs.get_str("calendar"))
+            .with_context(|| format!("`time` in `{url}`"))?;
+        let first = src.read("time", &[0], &[1])?.to_f64()[[0]];
+        let year: i32 = t.to_iso(first)[..4]
+            .parse()
+            .with_context(|| format!("cannot read the year of `time` in `{url}`"))?;
+        let entry = years.entry(year).or_default();
+        for v in found {
+            if let Some(prev) = entry.files.insert(v, url.clone()) {
+                bail!(
+                    "`{v}` for {year} is in both `{prev}` and `{url}`; pass each year's file once"
+                );
+            }
+        }
+    }
+    Ok(years)
+}
+
+/// The cells of the grid a run covers: an index window, optionally coarsened.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    y0: usize,
+    x0: usize,
+    ny: usize,
+    nx: usize,
+    coarsen: usize,
+}
+
+impl Window {
+    /// Output cells (after coarsening).
+    fn out_shape(&self) -> (usize, usize) {
+        (self.ny / self.coarsen, self.nx / self.coarsen)
+    }
+}
+
+/// The index window of `bbox` (lon/lat) on the grid of `src`.
+fn clip(
+    src: &dyn Source,
+    x: &[f64],
+    y: &[f64],
+    bbox: [f64; 4],
+    url: &str,
+) -> anyhow::Result<(usize, usize, usize, usize)> {
+    let crs = src
+        .dataset()
+        .crs
+        .as_ref()
+        .and_then(|c| c.proj4.clone())
+        .with_context(|| {
+            format!("`{url}` has no CRS rsdat understands, so --bbox cannot be placed")
+        })?;
+    let grid = proj4rs::proj::Proj::from_proj_string(&crs)
+        .map_err(|e| anyhow::anyhow!("CRS `{crs}`: {e}"))?;
+    let wgs = proj4rs::proj::Proj::from_proj_string("+proj=longlat +datum=WGS84 +no_defs")
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let [w, s, e, n] = bbox;
+    let (mut xmin, mut xmax, mut ymin, mut ymax) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
+    // Densify the box's edges: straight lines in lon/lat are curves in the grid's CRS.
+    for k in 0..=20 {
+        let f = f64::from(k) / 20.0;
+        for (lon, lat) in [
+            (w + f * (e - w), s),
+            (w + f * (e - w), n),
+            (w, s + f * (n - s)),
+            (e, s + f * (n - s)),
+        ] {
+            let mut p = (lon.to_radians(), lat.to_radians(), 0.0);
+            proj4rs::transform::transform(&wgs, &grid, &mut p)
+                .map_err(|e| anyhow::anyhow!("cannot project {lon},{lat}: {e}"))?;
+            xmin = xmin.min(p.0);
+            xmax = xmax.max(p.0);
+            ymin = ymin.min(p.1);
+            ymax = ymax.max(p.1);
+        }
+    }
+    let inside = |v: &[f64], lo: f64, hi: f64| -> Option<(usize, usize)> {
+        let idx: Vec<usize> = (0..v.len()).filter(|&i| v[i] >= lo && v[i] <= hi).collect();
+        Some((*idx.first()?, idx.last()? + 1))
+    };
+    match (inside(y, ymin, ymax), inside(x, xmin, xmax)) {
+        (Some((y0, y1)), Some((x0, x1))) => Ok((y0, y1 - y0, x0, x1 - x0)),
+        _ => bail!(
+            "--bbox {w},{s},{e},{n} does not overlap the grid of `{url}` (x {:.0}..{:.0}, y {:.0}..{:.0} in its CRS)",
+            x.first().unwrap_or(&0.0),
+            x.last().unwrap_or(&0.0),
+            y.first().unwrap_or(&0.0),
+            y.last().unwrap_or(&0.0)
+        ),
+    }
+}
+
+/// Averages `n` x `n` blocks of a `ny` x `nx` slab, skipping NaN; incomplete blocks are dropped.
+fn coarsen_mean(slab: &[f32], ny: usize, nx: usize, n: usize) -> Vec<f32> {
+    if n == 1 {
+        return slab.to_vec();
+    }
+    let (oy, ox) = (ny / n, nx / n);
+    let mut out = vec![f32::NAN; oy * ox];
+    for j in 0..oy {
+        for i in 0..ox {
+            let (mut sum, mut count) = (0.0_f64, 0_u32);
+            for dy in 0..n {
+                for &v in &slab[(j * n + dy) * nx + i * n..(j * n + dy) * nx + i * n + n] {
+                    if !v.is_nan() {
+                        sum += f64::from(v);
+                        count += 1;
+                    }
+                }
+            }
+            if count > 0 {
+                #[allow(clippy::cast_possible_truncation)]
+                let mean = (sum / f64::from(count)) as f32;
+                out[j * ox + i] = mean;
+            }
+        }
+    }
+    out
+}
+
+/// Mean of each block of `n` values (coordinates of coarsened cells).
+fn coarsen_coord(v: &[f64], n: usize) -> Vec<f64> {
+    #[allow(clippy::cast_precision_loss)]
+    v.chunks_exact(n)
+        .map(|c| c.iter().sum::<f64>() / n as f64)
+        .collect()
+}
+
+/// Bytes per input cell while the days stream: three f32 slabs, read and decoded.
+const BYTES_PER_INPUT_CELL: u64 = 3 * 4 * 2;
+
+/// Bytes per output cell: the kernel state (a bound) and leaf and bloom for four layers,
+/// twice (kernel outputs and the arrays written).
+const BYTES_PER_CELL: u64 = 160 + 2 * 2 * 4 * 8;
+
+#[derive(Serialize)]
+struct YearReport {
+    year: i32,
+    status: &'static str,
+    cells: usize,
+    days_read: u32,
+    seconds: f64,
+}
+
+#[derive(Serialize)]
+struct GridReport {
+    store: PathBuf,
+    years: Vec<YearReport>,
+    peak_memory_bytes: u64,
+}
+
+pub(crate) fn config(args: &GridArgs) -> anyhow::Result<Config> {
+    let mut cfg = Config::rsdat().with_days(args.start_day, args.end_day)?;
+    if !args.plants.is_empty() {
+        cfg = cfg.with_plants(args.plants.iter().copied().collect::<Plants>())?;
+    }
+    let (leaf, bloom) = args
+        .events
+        .iter()
+        .fold((false, false), |(l, b), e| (l || e.leaf(), b || e.bloom()));
+    Ok(cfg.with_events(match (leaf, bloom) {
+        (true, false) => Events::Leaf,
+        (false, true) => Events::Bloom,
+        _ => Events::Both,
+    }))
+}
+
+pub(crate) fn run(args: &GridArgs, global: &GlobalArgs) -> anyhow::Result<()> {
+    if args.coarsen == 0 {
+        bail!("--coarsen must be at least 1");
+    }
+    let cfg = config(args)?;
+    let mut years = group_by_year(&args.inputs)?;
+    if let Some((a, b)) = args.years {
+        let have: Vec<String> = years.keys().map(ToString::to_string).collect();
+        years.retain(|y, _| (a..=b).contains(y));
+        if years.is_empty() {
+            bail!("no input for {a}-{b} (the inputs hold {})", have.join(", "));
+        }
+    }
+    for (year, y) in &years {
+        let missing: Vec<&str> = INPUTS
+            .iter()
+            .copied()
+            .filter(|v| !y.files.contains_key(v))
+            .collect();
+        if !missing.is_empty() {
+            bail!(
+                "{year}: no file holds {}; add the file(s) with these variables",
+                missing.join(", ")
+            );
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.workers)
+        .build()
+        .context("cannot start worker threads")?;
+    let format = args
+        .zarr_format
+        .as_deref()
+        .map(str::parse::<ZarrFormat>)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let mut reports = Vec::new();
+    let mut peak = 0;
+    for (&year, inputs) in &years {
+        let group = year.to_string();
+        let exists = args.out.exists()
+            && rsdat_zarr::list_groups(&args.out).is_ok_and(|g| g.contains(&group));
+        if exists && args.resume {
+            reports.push(YearReport {
+                year,
+                status: "skipped (already in the store)",
+                cells: 0,
+                days_read: 0,
+                seconds: 0.0,
+            });
+            continue;
+        }
+        if exists && !args.overwrite {
+            bail!(
+                "{year} is already in `{}`; pass --resume to keep it or --overwrite to replace it",
+                args.out.display()
+            );
+        }
+        let files: Vec<&str> = INPUTS.iter().map(|v| inputs.files[v].as_str()).collect();
+        let src = rsdat_io::open_merged(&files)
+            .with_context(|| format!("cannot open the inputs of {year}"))?;
+        let (report, bytes) =
+            pool.install(|| run_year(args, &cfg, year, &src, &files, format, global.quiet))?;
+        peak = peak.max(bytes);
+        reports.push(report);
+    }
+    let r = GridReport {
+        store: args.out.clone(),
+        years: reports,
+        peak_memory_bytes: peak,
+    };
+    emit(global.json, &r, |out| {
+        for y in &r.years {
+            writeln!(
+                out,
+                "{}: {} ({} cells, {} days read, {:.2} s)",
+                y.year, y.status, y.cells, y.days_read, y.seconds
+            )?;
+        }
+        writeln!(out, "store: {}", r.store.display())?;
+        writeln!(
+            out,
+            "open with: xarray.open_zarr({:?}, group=\"{}\")",
+            r.store.display().to_string(),
+            r.years.last().map_or(0, |y| y.year)
+        )
+    })
+}
+
+/// Checks that tmin, tmax and dayl share one grid and returns its shape and x/y vectors.
+fn grid_of(
+    src: &dyn Source,
+    files: &[&str],
+) -> anyhow::Result<(usize, usize, usize, Vec<f64>, Vec<f64>)> {
+    let ds = src.dataset();
+    let shape = |v: &str| -> anyhow::Result<Vec<usize>> { Ok(ds.variable(v)?.shape.clone()) };
+    let s0 = shape(INPUTS[0])?;
+    for (v, f) in INPUTS.iter().zip(files).skip(1) {
+        let s = shape(v)?;
+        if s != s0 {
+            bail!("`{v}` in `{f}` has shape {s:?} but `tmin` in `{}` has {s0:?}; the grids must match", files[0]);
+        }
+    }
+    let [nt, ny, nx] = s0[..] else {
+        bail!(
+            "`tmin` in `{}` has dims {:?}; expected (time, y, x)",
+            files[0],
+            ds.variable("tmin")?.dims
+        );
+    };
+    let coord = |name: &str, n: usize| -> anyhow::Result<Vec<f64>> {
+        match ds.variable(name) {
+            Ok(v) if v.shape == [n] => Ok(src
+                .read(name, &[0], &[n])?
+                .to_f64()
+                .iter()
+                .copied()
+                .collect()),
+            #[allow(clippy::cast_precision_loss)]
+            _ => Ok((0..n).map(|i| i as f64).collect()),
+        }
+    };
+    Ok((nt, ny, nx, coord("y", ny)?, coord("x", nx)?))
+}
+
+#[allow(clippy::too_many_lines)]
+fn run_year(
+    args: &GridArgs,
+    cfg: &Config,
+    year: i32,
+    src: &dyn Source,
+    files: &[&str],
+    format: Option<ZarrFormat>,
+    quiet: bool,
+) -> anyhow::Result<(YearReport, u64)> {
+    let started = std::time::Instant::now();
+    let (nt, ny, nx, y, x) = grid_of(src, files)?;
+    if usize::try_from(cfg.end_day()).unwrap_or(usize::MAX) > nt {
+        bail!(
+            "--end-day {} is past the {nt} days in `{}`",
+            cfg.end_day(),
+            files[0]
+        );
+    }
+    let (y0, wy, x0, wx) = match args.bbox {
+        Some(b) => clip(src, &x, &y, b, files[0])?,
+        None => (0, ny, 0, nx),
+    };
+    let n = args.coarsen;
+    if wy < n || wx < n {
+        bail!("--coarsen {n} is larger than the {wy} x {wx} cells selected");
+    }
+    let win = Window {
+        y0,
+        x0,
+        ny: wy - wy % n,
+        nx: wx - wx % n,
+        coarsen: n,
+    };
+    let (oy, ox) = win.out_shape();
+    let cells = oy * ox;
+    let bytes = (win.ny * win.nx) as u64 * BYTES_PER_INPUT_CELL + cells as u64 * BYTES_PER_CELL;
+    if let Some(limit) = args.memory_limit {
+        if bytes > limit {
+            bail!(
+                "{year}: the run needs about {} MiB for {cells} cells but --memory-limit is {} MiB; \
+                 clip with --bbox, coarsen with --coarsen, or raise the limit",
+                bytes >> 20,
+                limit >> 20
+            );
+        }
+    }
+    let vars: Vec<Variable> = INPUTS
+        .iter()
+        .map(|v| src.dataset().variable(v).cloned())
+        .collect::<Result<_, _>>()?;
+    let bands: Vec<(usize, usize)> = (0..cells)
+        .step_by(BAND_CELLS)
+        .map(|s| (s, (s + BAND_CELLS).min(cells)))
+        .collect();
+    let mut rows: Vec<SpringIndexRow> = bands
+        .iter()
+        .map(|&(a, b)| SpringIndexRow::new(b - a, cfg))
+        .collect::<Result<_, _>>()?;
+    let days = cfg.end_day() - cfg.start_day() + 1;
+    let pb = bar(u64::from(days), &year.to_string(), quiet);
+    let mut days_read = 0;
+    for day in cfg.start_day()..=cfg.end_day() {
+        if rows.iter().all(SpringIndexRow::all_done) {
+            break;
+        }
+        let t = usize::try_from(day - 1).unwrap_or(0);
+        let slabs: Vec<Vec<f32>> = INPUTS
+            .par_iter()
+            .zip(&vars)
+            .map(|(name, var)| -> anyhow::Result<Vec<f32>> {
+                let raw = src.read(name, &[t, win.y0, win.x0], &[1, win.ny, win.nx])?;
+                let decoded: Vec<f32> = decode_f32(var, &raw).into_iter().collect();
+                Ok(coarsen_mean(&decoded, win.ny, win.nx, n))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        rows.par_iter_mut()
+            .zip(&bands)
+            .try_for_each(|(row, &(a, b))| {
+                row.push_day(day, &slabs[0][a..b], &slabs[1][a..b], &slabs[2][a..b])
+            })?;
+        days_read += 1;
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    let mut leaf = vec![f64::NAN; 4 * cells];
+    let mut bloom = vec![f64::NAN; 4 * cells];
+    for (row, &(a, b)) in rows.into_iter().zip(&bands) {
+        let o = row.finish();
+        for layer in Layer::ALL {
+            let k = layer.index() * cells;
+            leaf[k + a..k + b].copy_from_slice(o.leaf(layer));
+            bloom[k + a..k + b].copy_from_slice(o.bloom(layer));
+        }
+    }
+    let ys = coarsen_coord(&y[win.y0..win.y0 + win.ny], n);
+    let xs = coarsen_coord(&x[win.x0..win.x0 + win.nx], n);
+    write_year(
+        args,
+        cfg,
+        year,
+        src,
+        files,
+        format,
+        (&ys, &xs),
+        (leaf, bloom),
+    )?;
+    let report = YearReport {
+        year,
+        status: "done",
+        cells,
+        days_read,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok((report, bytes))
+}
+
+/// Writes the group of `year`: `first-leaf`, `first-bloom` (plant, y, x), coordinates and the
+/// grid mapping, atomically (the group appears only when complete).
+#[allow(clippy::too_many_arguments)]
+fn write_year(
+    args: &GridArgs,
+    cfg: &Config,
+    year: i32,
+    src: &dyn Source,
+    files: &[&str],
+    format: Option<ZarrFormat>,
+    (ys, xs): (&[f64], &[f64]),
+    (leaf, bloom): (Vec<f64>, Vec<f64>),
+) -> anyhow::Result<()> {
+    let options = StoreOptions {
+        format,
+        overwrite: args.overwrite,
+        ..StoreOptions::default()
+    };
+    let mut store = if args.out.exists() {
+        StoreWriter::open_existing(&args.out, options)?
+    } else {
+        StoreWriter::create(&args.out, options)?
+    };
+    let mut attrs = Attributes::new();
+    attrs.insert("title", format!("Extended Spring Indices {year}"));
+    attrs.insert("preset", "rsdat");
+    attrs.insert(
+        "window",
+        AttrValue::Int(vec![i64::from(cfg.start_day()), i64::from(cfg.end_day())]),
+    );
+    attrs.insert("source", files.join(" "));
+    if let Some(b) = args.bbox {
+        attrs.insert("bbox", AttrValue::Float(b.to_vec()));
+    }
+    #[allow(clippy::cast_possible_wrap)]
+    attrs.insert("coarsen", AttrValue::Int(vec![args.coarsen as i64]));
+    attrs.insert(
+        "history",
+        format!("rsdat {} spring-index grid", env!("CARGO_PKG_VERSION")),
+    );
+    let group = store.group(&year.to_string(), &attrs)?;
+    let dataset = src.dataset();
+    let grid_mapping = match &dataset.crs {
+        Some(crs) => {
+            let transform = rsdat_model::GeoTransform::from_centres(xs, ys);
+            Some(group.write_grid_mapping(crs, transform.as_ref())?)
+        }
+        None => None,
+    };
+    let (oy, ox) = (ys.len(), xs.len());
+    for (name, values, axis) in [("y", ys, "y"), ("x", xs, "x")] {
+        let mut v = Variable::new(name, DType::F64, vec![(axis.into(), values.len())]);
+        if let Ok(orig) = dataset.variable(name) {
+            v.attrs = orig.attrs.clone();
+        }
+        let w = group.create_array(&v, &[values.len()])?;
+        w.write_all(&rsdat_model::Values::F64(ndarray::ArrayD::from_shape_vec(
+            vec![values.len()],
+            values.to_vec(),
+        )?))?;
+    }
+    let plant = Variable::new("plant", DType::Text, vec![("plant".into(), 4)]);
+    let names = ndarray::ArrayD::from_shape_vec(
+        vec![4],
+        Layer::ALL.iter().map(|l| l.name().to_owned()).collect(),
+    )?;
+    group.create_array(&plant, &[4])?.write_all_text(&names)?;
+    for (name, long, values) in [
+        ("first-leaf", "first leaf", leaf),
+        ("first-bloom", "first bloom", bloom),
+    ] {
+        let mut v = Variable::new(
+            name,
+            DType::F64,
+            vec![("plant".into(), 4), ("y".into(), oy), ("x".into(), ox)],
+        );
+        v.attrs.insert(
+            "long_name",
+            format!("{long} day (Extended Spring Indices)"),
+        );
+        // No CF `units`: xarray would decode "days since ..." as dates and "days" as timedeltas.
+        v.attrs.insert(
+            "description",
+            "day of year counted from 0 on 1 January (rsdat preset, as the seed notebook)",
+        );
+        if let Some(gm) = &grid_mapping {
+            v.attrs.insert("grid_mapping", gm.clone());
+            v.attrs.insert("coordinates", gm.clone());
+        }
+        let w = group.create_array(&v, &[1, oy, ox])?;
+        w.write_all(&rsdat_model::Values::F64(ndarray::ArrayD::from_shape_vec(
+            vec![4, oy, ox],
+            values,
+        )?))?;
+    }
+    store.commit()?;
+    Ok(())
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coarsen_skips_nan_and_trims() {
+        let slab = [1.0, 3.0, 9.0, f32::NAN, 5.0, 9.0, 9.0, 9.0, 9.0];
+        assert_eq!(coarsen_mean(&slab, 3, 3, 2), vec![3.0]);
+        assert_eq!(coarsen_coord(&[0.0, 2.0, 4.0], 2), vec![1.0]);
+    }
+
+    #[test]
+    fn sizes_and_boxes() {
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_bbox("-90,39,-89,40").is_ok());
+        assert!(parse_bbox("-89,39,-90,40").is_err());
+    }
+}
