@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::Args;
 use rayon::prelude::*;
+use rsdat_io::MergedSource;
 use rsdat_model::{decode_f32, AttrValue, Attributes, DType, Source, TimeUnits, Variable};
 use rsdat_phenology::{Config, Events, Layer, Plant, Plants, SpringIndexRow};
 use rsdat_zarr::{StoreOptions, StoreWriter, ZarrFormat};
@@ -416,40 +417,48 @@ pub(crate) fn run(args: &GridArgs, global: &GlobalArgs) -> anyhow::Result<()> {
     })
 }
 
-/// Checks that tmin, tmax and dayl share one grid and returns its shape and x/y vectors.
+/// Checks that tmin, tmax and dayl share one grid (shape and x/y coordinates) and returns its
+/// shape and x/y vectors.
 fn grid_of(
-    src: &dyn Source,
+    src: &MergedSource,
     files: &[&str],
 ) -> anyhow::Result<(usize, usize, usize, Vec<f64>, Vec<f64>)> {
     let ds = src.dataset();
-    let shape = |v: &str| -> anyhow::Result<Vec<usize>> { Ok(ds.variable(v)?.shape.clone()) };
-    let s0 = shape(INPUTS[0])?;
-    for (v, f) in INPUTS.iter().zip(files).skip(1) {
-        let s = shape(v)?;
-        if s != s0 {
-            bail!("`{v}` in `{f}` has shape {s:?} but `tmin` in `{}` has {s0:?}; the grids must match", files[0]);
-        }
-    }
-    let [nt, ny, nx] = s0[..] else {
+    let tmin = ds.variable(INPUTS[0])?;
+    let [nt, ny, nx] = tmin.shape[..] else {
         bail!(
             "`tmin` in `{}` has dims {:?}; expected (time, y, x)",
             files[0],
-            ds.variable("tmin")?.dims
+            tmin.dims
         );
     };
-    let coord = |name: &str, n: usize| -> anyhow::Result<Vec<f64>> {
-        match ds.variable(name) {
-            Ok(v) if v.shape == [n] => Ok(src
-                .read(name, &[0], &[n])?
-                .to_f64()
-                .iter()
-                .copied()
-                .collect()),
+    let coord = |s: &dyn Source, name: &str, n: usize| -> anyhow::Result<Vec<f64>> {
+        match s.dataset().variable(name) {
+            Ok(v) if v.shape == [n] => {
+                Ok(s.read(name, &[0], &[n])?.to_f64().iter().copied().collect())
+            }
             #[allow(clippy::cast_precision_loss)]
             _ => Ok((0..n).map(|i| i as f64).collect()),
         }
     };
-    Ok((nt, ny, nx, coord("y", ny)?, coord("x", nx)?))
+    let (y, x) = (coord(src, "y", ny)?, coord(src, "x", nx)?);
+    for (v, f) in INPUTS.iter().zip(files).skip(1) {
+        let owner = src
+            .source_of(v)
+            .with_context(|| format!("no `{v}` in `{f}`"))?;
+        let shape = &owner.dataset().variable(v)?.shape;
+        if shape != &tmin.shape
+            || coord(owner.as_ref(), "y", ny)? != y
+            || coord(owner.as_ref(), "x", nx)? != x
+        {
+            bail!(
+                "`{v}` in `{f}` is not on the grid of `tmin` in `{}` (shape {shape:?} vs {:?}, or other x/y); the grids must match",
+                files[0],
+                tmin.shape
+            );
+        }
+    }
+    Ok((nt, ny, nx, y, x))
 }
 
 #[allow(clippy::too_many_lines)]
@@ -457,7 +466,7 @@ fn run_year(
     args: &GridArgs,
     cfg: &Config,
     year: i32,
-    src: &dyn Source,
+    src: &MergedSource,
     files: &[&str],
     format: Option<ZarrFormat>,
     quiet: bool,
@@ -645,10 +654,8 @@ fn write_year(
             DType::F64,
             vec![("plant".into(), 4), ("y".into(), oy), ("x".into(), ox)],
         );
-        v.attrs.insert(
-            "long_name",
-            format!("{long} day (Extended Spring Indices)"),
-        );
+        v.attrs
+            .insert("long_name", format!("{long} day (Extended Spring Indices)"));
         // No CF `units`: xarray would decode "days since ..." as dates and "days" as timedeltas.
         v.attrs.insert(
             "description",
@@ -667,7 +674,6 @@ fn write_year(
     store.commit()?;
     Ok(())
 }
-
 
 #[cfg(test)]
 mod tests {

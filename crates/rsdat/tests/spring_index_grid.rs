@@ -1,0 +1,212 @@
+//! `rsdat spring-index grid` on generated Daymet-layout data: equal to the xarray seed
+//! formulation cell by cell, consistent under clipping and resumable by year, with one-line
+//! errors for bad input.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn rsdat(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rsdat"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn fails(o: &Output, needle: &str) {
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains(needle), "expected `{needle}` in: {e}");
+    assert!(!e.contains("panicked"), "{e}");
+}
+
+/// Sample data for `years` on a `ny` x `nx` grid; returns the files.
+fn sample(dir: &Path, years: &str, ny: usize, nx: usize) -> Vec<String> {
+    let out = dir.join("data");
+    let o = rsdat(&[
+        "sample-data",
+        "daymet",
+        "--out",
+        out.to_str().unwrap(),
+        "--years",
+        years,
+        "--ny",
+        &ny.to_string(),
+        "--nx",
+        &nx.to_string(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn grid(files: &[String], out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "spring-index",
+        "grid",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "-q",
+    ];
+    args.extend(extra);
+    args.extend(files.iter().map(String::as_str));
+    rsdat(&args)
+}
+
+fn seed_script() -> PathBuf {
+    rsdat_testkit::repo_root().join("bench/spring_index/xarray_seed.py")
+}
+
+#[test]
+fn equals_the_xarray_seed_formulation() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = sample(dir.path(), "1980", 24, 30);
+    let store = dir.path().join("si.zarr");
+    ok(&grid(&files, &store, &[]));
+    let seed = dir.path().join("seed.zarr");
+    let py = rsdat_testkit::python();
+    let o = Command::new(&py)
+        .arg(seed_script())
+        .arg(dir.path().join("data"))
+        .args(["--out", seed.to_str().unwrap(), "--workers", "1"])
+        .output()
+        .unwrap();
+    ok(&o);
+    let check = r#"
+import sys, numpy as np, xarray as xr
+a = xr.open_zarr(sys.argv[1], group="1980", consolidated=True)
+b = xr.open_zarr(sys.argv[2], group="1980")
+assert list(a["first-leaf"].dims) == ["plant", "y", "x"], a["first-leaf"].dims
+assert [str(p) for p in a.plant.values] == ["lilac", "arnold red", "zabelli", "mean"], a.plant.values
+assert np.array_equal(a.x.values, b.x.values) and np.array_equal(a.y.values, b.y.values)
+assert "grid_mapping" in a["first-leaf"].attrs
+for v in ["first-leaf", "first-bloom"]:
+    x, y = a[v].values, b[v].values
+    same = (x == y) | (np.isnan(x) & np.isnan(y))
+    assert same.all(), (v, int((~same).sum()))
+    assert np.isfinite(x).sum() > 0.5 * x.size, v
+print("ok", int(np.isfinite(a["first-leaf"].values).sum()))
+"#;
+    let out = rsdat_testkit::run_python(check, &[store.to_str().unwrap(), seed.to_str().unwrap()]);
+    assert!(out.starts_with("ok"), "{out}");
+}
+
+#[test]
+fn clipping_and_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = sample(dir.path(), "1980-1981", 20, 20);
+    let full = dir.path().join("full.zarr");
+    let r: serde_json::Value = serde_json::from_str(&ok(&grid(&files, &full, &[]))).unwrap();
+    assert_eq!(r["years"].as_array().unwrap().len(), 2);
+    // A second run refuses to overwrite; --resume skips both years.
+    fails(&grid(&files, &full, &[]), "--resume");
+    let r: serde_json::Value =
+        serde_json::from_str(&ok(&grid(&files, &full, &["--resume"]))).unwrap();
+    assert!(r["years"][0]["status"]
+        .as_str()
+        .unwrap()
+        .starts_with("skipped"));
+    // A box inside the grid gives the same values as the full run on those cells.
+    let clipped = dir.path().join("clip.zarr");
+    ok(&grid(
+        &files,
+        &clipped,
+        &["--years", "1981", "--bbox", "-89.15,39.05,-89.02,39.15"],
+    ));
+    let check = r#"
+import sys, numpy as np, xarray as xr
+a = xr.open_zarr(sys.argv[1], group="1981")
+c = xr.open_zarr(sys.argv[2], group="1981")
+assert 0 < c.sizes["x"] < a.sizes["x"] and 0 < c.sizes["y"] < a.sizes["y"], (c.sizes, a.sizes)
+sub = a.sel(x=c.x, y=c.y)
+for v in ["first-leaf", "first-bloom"]:
+    assert np.array_equal(sub[v].values, c[v].values, equal_nan=True), v
+print("ok")
+"#;
+    let out =
+        rsdat_testkit::run_python(check, &[full.to_str().unwrap(), clipped.to_str().unwrap()]);
+    assert_eq!(out.trim(), "ok");
+}
+
+#[test]
+fn bad_inputs_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = sample(dir.path(), "1980", 8, 8);
+    let out = dir.path().join("x.zarr");
+    // No dayl for 1980.
+    let no_dayl: Vec<String> = files
+        .iter()
+        .filter(|f| !f.contains("_dayl_"))
+        .cloned()
+        .collect();
+    fails(&grid(&no_dayl, &out, &[]), "dayl");
+    // Years not in the inputs.
+    fails(&grid(&files, &out, &["--years", "1990"]), "1980");
+    // A box far from the grid.
+    fails(
+        &grid(&files, &out, &["--bbox", "10,10,11,11"]),
+        "does not overlap",
+    );
+    // Malformed box.
+    fails(&grid(&files, &out, &["--bbox", "1,2,3"]), "W,S,E,N");
+    // A file of another grid for one variable.
+    let other = sample(&dir.path().join("other"), "1980", 9, 8);
+    let mixed: Vec<String> = files
+        .iter()
+        .filter(|f| !f.contains("_tmax_"))
+        .cloned()
+        .chain(other.iter().filter(|f| f.contains("_tmax_")).cloned())
+        .collect();
+    fails(&grid(&mixed, &out, &[]), "dimension `y`");
+    // Same shape, other place: x/y differ.
+    let o = rsdat(&[
+        "sample-data",
+        "daymet",
+        "--out",
+        dir.path().join("hi").to_str().unwrap(),
+        "--region",
+        "hi",
+        "--ny",
+        "8",
+        "--nx",
+        "8",
+        "--json",
+    ]);
+    let hi: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    let hi_tmax = hi["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_owned())
+        .find(|f| f.contains("_tmax_"))
+        .unwrap();
+    let shifted: Vec<String> = files
+        .iter()
+        .filter(|f| !f.contains("_tmax_"))
+        .cloned()
+        .chain([hi_tmax])
+        .collect();
+    fails(&grid(&shifted, &out, &[]), "grids must match");
+    // Memory limit too small.
+    fails(
+        &grid(&files, &out, &["--memory-limit", "1K"]),
+        "--memory-limit",
+    );
+    assert!(!out.exists(), "nothing may be left behind after failures");
+}
