@@ -149,7 +149,7 @@ impl LazyArray {
         let read_err = |e| Error::Read {
             var: var.to_owned(),
             location: source.location().to_owned(),
-            source: e,
+            source: Box::new(e),
         };
         let v = ds.variable(var).map_err(read_err)?.clone();
         if v.dtype == DType::Text {

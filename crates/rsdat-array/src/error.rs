@@ -97,7 +97,7 @@ pub enum Error {
         location: String,
         /// The reader's error.
         #[source]
-        source: rsdat_model::Error,
+        source: Box<rsdat_model::Error>,
     },
     /// A dataset could not be opened.
     #[error("opening `{location}`")]

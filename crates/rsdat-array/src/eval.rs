@@ -206,12 +206,12 @@ impl Eval<'_> {
                 let raw = src.read(var, &start, &shape).map_err(|e| Error::Read {
                     var: var.clone(),
                     location: src.location().to_owned(),
-                    source: e,
+                    source: Box::new(e),
                 })?;
                 let meta = src.dataset().variable(var).map_err(|e| Error::Read {
                     var: var.clone(),
                     location: src.location().to_owned(),
-                    source: e,
+                    source: Box::new(e),
                 })?;
                 if *f32 {
                     rsdat_model::decode_f32(meta, &raw).mapv(f64::from)

@@ -74,7 +74,7 @@ pub(crate) fn run_in_process(
     };
     let report = |done: usize| {
         let done = done as u64;
-        if done % step == 0 || done == total {
+        if done.is_multiple_of(step) || done == total {
             progress(done, total);
         }
     };

@@ -7,6 +7,9 @@ use rsdat_model::DType;
 use crate::expr::{BinaryOp, Node, Op, RoundMode, Runtime, UnaryOp};
 use crate::{Error, LazyArray, Result};
 
+/// Output dims, shape, chunks, and per input the output axis of each of its axes.
+type Broadcast = (Vec<String>, Vec<usize>, Vec<usize>, Vec<Vec<usize>>);
+
 impl LazyArray {
     /// Applies elementwise `op`.
     #[must_use]
@@ -92,9 +95,7 @@ impl LazyArray {
     }
 
     /// Output dims and, per input, where its axes go: `a`'s dims first, then `b`'s new ones.
-    fn broadcast_dims(
-        arrays: &[&Self],
-    ) -> Result<(Vec<String>, Vec<usize>, Vec<usize>, Vec<Vec<usize>>)> {
+    fn broadcast_dims(arrays: &[&Self]) -> Result<Broadcast> {
         let mut dims: Vec<String> = Vec::new();
         let mut shape: Vec<usize> = Vec::new();
         let mut chunks: Vec<usize> = Vec::new();
