@@ -53,7 +53,10 @@ pub fn detect(url: &str) -> Result<Format> {
     if head.starts_with(b"CDF") || head.starts_with(b"\x89HDF\r\n\x1a\n") {
         return Ok(Format::Netcdf);
     }
-    if [b"II*\0", b"MM\0*", b"II+\0", b"MM\0+"].iter().any(|m| head.starts_with(*m)) {
+    if [b"II*\0", b"MM\0*", b"II+\0", b"MM\0+"]
+        .iter()
+        .any(|m| head.starts_with(*m))
+    {
         return Ok(Format::Geotiff);
     }
     Err(Error::UnknownFormat {

@@ -1,4 +1,5 @@
-//! `rsdat demo`: the main job on generated data, no network, no configuration.
+//! `rsdat demo`: the main job on generated data, no network, no configuration: Daymet-layout
+//! sample data, the spring-index grid workflow with the seed notebook's settings, and maps.
 
 use std::path::PathBuf;
 
@@ -6,14 +7,18 @@ use clap::Args;
 
 use crate::cli::GlobalArgs;
 use crate::commands::sample_data::{self, DaymetArgs, RegionArg};
+use crate::commands::spring_index::grid::{self, GridArgs};
 
 /// Run the demo.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  rsdat demo --dir rsdat-demo")]
+#[command(after_help = "Example:\n  rsdat demo --dir rsdat-demo --size 200")]
 pub(crate) struct DemoArgs {
     /// Working directory for the sample data and the results.
     #[arg(long, default_value = "rsdat-demo")]
     pub(crate) dir: PathBuf,
+    /// Grid size in 1 km cells (a SIZE x SIZE grid).
+    #[arg(long, default_value_t = 100)]
+    pub(crate) size: usize,
 }
 
 pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
@@ -22,9 +27,9 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         out: data.clone(),
         region: RegionArg::Na,
         years: (1980, 1980),
-        ny: 100,
-        nx: 100,
-        overwrite: false,
+        ny: args.size,
+        nx: args.size,
+        overwrite: true,
     };
     let spec = rsdat_netcdf::sample::SampleSpec {
         region: daymet.region.region(),
@@ -33,23 +38,31 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         nx: daymet.nx,
     };
     let files = spec.paths(&data);
-    if files.iter().all(|f| f.exists()) {
+    let have_sample = files.iter().all(|f| f.exists())
+        && rsdat_io::open(&files[0].display().to_string())
+            .is_ok_and(|s| s.dataset().dim_len("x") == Some(args.size) && s.dataset().dim_len("y") == Some(args.size));
+    if have_sample {
         tracing::info!("sample data already in {}", data.display());
     } else {
-        sample_data::write(
-            &DaymetArgs {
-                overwrite: true,
-                ..daymet
-            },
-            global.quiet,
-        )?;
+        sample_data::write(&daymet, global.quiet)?;
     }
-    let inputs: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    super::info::run(
-        &super::info::InfoArgs {
-            inputs,
-            group: None,
-        },
-        global,
-    )
+    let store = args.dir.join("spring-index.zarr");
+    let grid_args = GridArgs {
+        inputs: files.iter().map(|f| f.display().to_string()).collect(),
+        out: store.clone(),
+        years: None,
+        preset: "rsdat".into(),
+        plants: Vec::new(),
+        events: Vec::new(),
+        start_day: 1,
+        end_day: 300,
+        bbox: None,
+        coarsen: 1,
+        workers: 0,
+        memory_limit: None,
+        zarr_format: None,
+        resume: false,
+        overwrite: true,
+    };
+    grid::run(&grid_args, global)
 }

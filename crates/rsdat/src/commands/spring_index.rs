@@ -1,7 +1,7 @@
 //! `rsdat spring-index`: the Extended Spring Indices (first leaf, first bloom) for stations
 //! and for Daymet grids.
 
-mod grid;
+pub(crate) mod grid;
 mod stations;
 
 use clap::{Args, Subcommand, ValueEnum};
