@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use rsdat_array::{compute, ComputeOptions, Executor, ExecutorKind, MemStore, Plan, ProcessExecutor, CRASH_AT_ENV};
+use rsdat_array::{
+    compute, ComputeOptions, Executor, ExecutorKind, MemStore, Plan, ProcessExecutor, CRASH_AT_ENV,
+};
 
 fn exe() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_rsdat"))
@@ -38,7 +40,10 @@ fn processes_match_sync_and_threads_bit_for_bit() {
 
 #[test]
 fn killed_worker_is_replaced_and_the_task_rerun() {
-    let a = rsdat_array::examples::notebook01(64, 16).unwrap().swap_remove(0).1;
+    let a = rsdat_array::examples::notebook01(64, 16)
+        .unwrap()
+        .swap_remove(0)
+        .1;
     let plan = Plan::build(&[&a]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut exec = ProcessExecutor::new(exe(), 2);
@@ -46,8 +51,18 @@ fn killed_worker_is_replaced_and_the_task_rerun() {
     exec.env = vec![(CRASH_AT_ENV.to_owned(), "5".to_owned())];
     let store = MemStore::new(&plan);
     exec.execute(&plan, &store, &|_, _| {}).unwrap();
-    assert!(dir.path().join("crashed-5").exists(), "a worker aborted at task 5");
-    let want = compute(&[&a], &ComputeOptions { executor: ExecutorKind::Sync, ..Default::default() }).unwrap();
+    assert!(
+        dir.path().join("crashed-5").exists(),
+        "a worker aborted at task 5"
+    );
+    let want = compute(
+        &[&a],
+        &ComputeOptions {
+            executor: ExecutorKind::Sync,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(bits(&plan.output(0, &store).unwrap()), bits(&want[0]));
 }
 
@@ -55,10 +70,25 @@ fn killed_worker_is_replaced_and_the_task_rerun() {
 fn bench_overhead_json_keys() {
     for executor in ["threads", "sync", "processes"] {
         let out = Command::new(exe())
-            .args(["bench", "overhead", "--tasks", "300", "--executor", executor, "--workers", "2", "--json", "-q"])
+            .args([
+                "bench",
+                "overhead",
+                "--tasks",
+                "300",
+                "--executor",
+                executor,
+                "--workers",
+                "2",
+                "--json",
+                "-q",
+            ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert!(v["tasks"].as_u64().unwrap() >= 300);
         assert!(v["seconds"].as_f64().unwrap() > 0.0);
@@ -71,15 +101,30 @@ fn graph_writes_dot_and_svg_or_falls_back() {
     let dir = tempfile::tempdir().unwrap();
     let dot = dir.path().join("g.dot");
     let out = Command::new(exe())
-        .args(["graph", "notebook01-mean", "--size", "400", "--chunk", "100", "--out"])
+        .args([
+            "graph",
+            "notebook01-mean",
+            "--size",
+            "400",
+            "--chunk",
+            "100",
+            "--out",
+        ])
         .arg(&dot)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&dot).unwrap();
     assert!(text.starts_with("digraph tasks"), "small plans draw tasks");
     let human = String::from_utf8_lossy(&out.stdout);
-    assert!(human.contains("mean-partial") && human.contains("peak"), "{human}");
+    assert!(
+        human.contains("mean-partial") && human.contains("peak"),
+        "{human}"
+    );
 
     // a million tasks: stage level, quick
     let big = dir.path().join("big.dot");
@@ -88,10 +133,16 @@ fn graph_writes_dot_and_svg_or_falls_back() {
         .arg(&big)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["tasks"].as_u64().unwrap() > 1_000_000);
-    assert!(std::fs::read_to_string(&big).unwrap().starts_with("digraph plan"));
+    assert!(std::fs::read_to_string(&big)
+        .unwrap()
+        .starts_with("digraph plan"));
 
     // SVG without graphviz on PATH: DOT next to it
     let svg = dir.path().join("g.svg");
@@ -101,15 +152,40 @@ fn graph_writes_dot_and_svg_or_falls_back() {
         .env("PATH", dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!svg.exists());
-    assert!(std::fs::read_to_string(dir.path().join("g.dot")).unwrap().contains("inc"));
+    assert!(std::fs::read_to_string(dir.path().join("g.dot"))
+        .unwrap()
+        .contains("inc"));
 
     // SVG with graphviz, where installed
-    let has_dot = Command::new("dot").arg("-V").output().is_ok_and(|o| o.status.success());
+    let has_dot = Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if has_dot {
-        let out = Command::new(exe()).args(["graph", "notebook01-dot", "--size", "300", "--chunk", "100", "--out"]).arg(&svg).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new(exe())
+            .args([
+                "graph",
+                "notebook01-dot",
+                "--size",
+                "300",
+                "--chunk",
+                "100",
+                "--out",
+            ])
+            .arg(&svg)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
     }
 }
@@ -117,10 +193,98 @@ fn graph_writes_dot_and_svg_or_falls_back() {
 #[test]
 fn memory_limit_refusal_from_the_cli() {
     let out = Command::new(exe())
-        .args(["bench", "notebook01", "--size", "4000", "--chunk", "4000", "--memory-limit", "64M", "-q"])
+        .args([
+            "bench",
+            "notebook01",
+            "--size",
+            "4000",
+            "--chunk",
+            "4000",
+            "--memory-limit",
+            "64M",
+            "-q",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("over the memory limit") && err.contains("hint: chunks of"), "{err}");
+    assert!(
+        err.contains("over the memory limit") && err.contains("hint: chunks of"),
+        "{err}"
+    );
+}
+
+#[test]
+fn daymet_cube_through_every_executor_matches_direct_reads() {
+    use rsdat_netcdf::sample::{write_daymet, Region, SampleSpec};
+    rsdat_array::set_opener(|urls| Ok(rsdat_io::open(&urls[0])?));
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SampleSpec {
+        region: Region::Na,
+        years: (1980, 1980),
+        ny: 12,
+        nx: 10,
+    };
+    write_daymet(&spec, dir.path(), false, &|_| {}).unwrap();
+    let path = spec
+        .path(dir.path(), "tmax", 1980)
+        .to_string_lossy()
+        .into_owned();
+    let tmax = rsdat_array::LazyArray::open(&path, "tmax").unwrap();
+    assert_eq!(tmax.dims(), ["time", "y", "x"]);
+    assert_eq!(tmax.chunks()[0], 1, "one day per chunk");
+    assert_eq!(tmax.coord("time").unwrap().len(), tmax.shape()[0]);
+    let mean = tmax.mean(&["time"]).unwrap();
+    let warm = rsdat_array::LazyArray::fold(
+        &[&tmax],
+        "time",
+        std::sync::Arc::new(rsdat_array::SumUntil { threshold: 100.0 }),
+    )
+    .unwrap();
+    let arrays = [&mean, &warm[0]];
+    // alone, the mean reads tmax inside its fused tasks (aligned, one consumer): no read stage
+    let alone = Plan::build(&[&mean]).unwrap();
+    assert!(alone.stages().iter().all(|s| !s.name().contains("read")), "{alone}");
+    // shared by the mean and the fold, each stored chunk gets one read task
+    let plan = Plan::build(&arrays).unwrap();
+    let reads: Vec<_> = plan.stages().iter().filter(|s| s.name().contains("read")).collect();
+    assert_eq!(reads.len(), 1, "{plan}");
+    assert_eq!(reads[0].tasks() as usize, tmax.shape()[0]);
+    let run = |executor| {
+        let opts = ComputeOptions {
+            executor,
+            workers: Some(2),
+            worker_program: Some(exe()),
+            ..Default::default()
+        };
+        compute(&arrays, &opts).unwrap()
+    };
+    let t = run(ExecutorKind::Threads);
+    let p = run(ExecutorKind::Processes);
+    for k in 0..2 {
+        assert_eq!(bits(&t[k]), bits(&p[k]));
+    }
+    // direct: read everything, decode, average over time skipping NaN
+    let src = rsdat_io::open(&path).unwrap();
+    let var = src.dataset().variable("tmax").unwrap().clone();
+    let raw = src.read("tmax", &[0, 0, 0], &var.shape).unwrap();
+    let v = rsdat_model::decode_f32(&var, &raw);
+    let want = v.map_axis(ndarray::Axis(0), |l| {
+        let ok: Vec<f64> = l
+            .iter()
+            .filter(|x| !x.is_nan())
+            .map(|&x| f64::from(x))
+            .collect();
+        if ok.is_empty() {
+            f64::NAN
+        } else {
+            ok.iter().sum::<f64>() / ok.len() as f64
+        }
+    });
+    for (a, b) in t[0].iter().zip(&want) {
+        assert!(
+            (a.is_nan() && b.is_nan()) || (a - b).abs() < 1e-9 * b.abs().max(1.0),
+            "{a} vs {b}"
+        );
+    }
 }
