@@ -1,9 +1,8 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    bench::BenchArgs, graph::GraphArgs, worker::WorkerArgs,
-    convert::ConvertArgs, demo::DemoArgs, info::InfoArgs, sample_data::SampleDataArgs,
-    spring_index::SpringIndexArgs,
+    bench::BenchArgs, convert::ConvertArgs, demo::DemoArgs, graph::GraphArgs, info::InfoArgs,
+    plot::PlotArgs, sample_data::SampleDataArgs, spring_index::SpringIndexArgs, worker::WorkerArgs,
 };
 
 /// Remote-sensing data analysis from laptop to SLURM cluster.
@@ -52,6 +51,8 @@ pub(crate) enum Command {
     Demo(DemoArgs),
     /// Extended Spring Indices (first leaf, first bloom) from daily temperatures.
     SpringIndex(SpringIndexArgs),
+    /// Draw a map or a time series of a variable as a PNG.
+    Plot(PlotArgs),
     /// Show a computation's plan: stages, tasks, memory per task; draw it as DOT or SVG.
     Graph(GraphArgs),
     /// Benchmarks of the compute engine (per-task overhead, notebook 01).

@@ -6,6 +6,7 @@ pub(crate) mod demo;
 pub(crate) mod engine;
 pub(crate) mod graph;
 pub(crate) mod info;
+pub(crate) mod plot;
 pub(crate) mod sample_data;
 pub(crate) mod spring_index;
 pub(crate) mod worker;
@@ -20,6 +21,7 @@ pub(crate) fn run(command: Command, global: &GlobalArgs) -> anyhow::Result<()> {
         Command::SampleData(args) => sample_data::run(&args, global),
         Command::Demo(args) => demo::run(&args, global),
         Command::SpringIndex(args) => spring_index::run(&args, global),
+        Command::Plot(args) => plot::run(&args, global),
         Command::Graph(args) => graph::run(&args, global),
         Command::Bench(args) => bench::run(&args, global),
         Command::Worker(args) => worker::run(&args, global),
