@@ -244,10 +244,17 @@ fn daymet_cube_through_every_executor_matches_direct_reads() {
     let arrays = [&mean, &warm[0]];
     // alone, the mean reads tmax inside its fused tasks (aligned, one consumer): no read stage
     let alone = Plan::build(&[&mean]).unwrap();
-    assert!(alone.stages().iter().all(|s| !s.name().contains("read")), "{alone}");
+    assert!(
+        alone.stages().iter().all(|s| !s.name().contains("read")),
+        "{alone}"
+    );
     // shared by the mean and the fold, each stored chunk gets one read task
     let plan = Plan::build(&arrays).unwrap();
-    let reads: Vec<_> = plan.stages().iter().filter(|s| s.name().contains("read")).collect();
+    let reads: Vec<_> = plan
+        .stages()
+        .iter()
+        .filter(|s| s.name().contains("read"))
+        .collect();
     assert_eq!(reads.len(), 1, "{plan}");
     assert_eq!(reads[0].tasks() as usize, tmax.shape()[0]);
     let run = |executor| {
@@ -287,4 +294,54 @@ fn daymet_cube_through_every_executor_matches_direct_reads() {
             "{a} vs {b}"
         );
     }
+}
+
+#[test]
+fn a_plan_that_fits_stays_under_its_predicted_peak() {
+    // baseline: a tiny run of the same binary
+    let rss = |size: &str, chunk: &str| -> (u64, u64) {
+        let out = Command::new(exe())
+            .args([
+                "bench",
+                "notebook01",
+                "--size",
+                size,
+                "--chunk",
+                chunk,
+                "--workers",
+                "2",
+                "--json",
+                "-q",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rows = v.as_array().unwrap();
+        let peak_task = rows
+            .iter()
+            .map(|r| r["peak_task_bytes"].as_u64().unwrap())
+            .max()
+            .unwrap();
+        (
+            rows.last().unwrap()["peak_rss_bytes"].as_u64().unwrap_or(0),
+            peak_task,
+        )
+    };
+    let (base, _) = rss("64", "32");
+    let (big, peak_task) = rss("3000", "500");
+    if base == 0 {
+        return; // no /proc here
+    }
+    // two workers, each at most its task's peak, plus the kept outputs: a generous margin
+    let predicted = 2 * peak_task;
+    assert!(
+        big.saturating_sub(base) <= 2 * predicted + (32 << 20),
+        "peak RSS grew by {} bytes; predicted per-task peak {peak_task}",
+        big.saturating_sub(base)
+    );
 }

@@ -74,7 +74,22 @@ struct OpTiming {
     seconds: f64,
     tasks: u64,
     peak_task_bytes: u64,
+    /// Peak resident memory of this process so far (Linux), bytes.
+    peak_rss_bytes: Option<u64>,
     value: Vec<f64>,
+}
+
+/// `VmHWM` of `/proc/self/status`: the peak resident set of this process.
+fn peak_rss_bytes() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = s
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse::<u64>()
+        .ok()?;
+    Some(kb * 1024)
 }
 
 pub(crate) fn run(args: &BenchArgs, global: &GlobalArgs) -> anyhow::Result<()> {
@@ -134,6 +149,7 @@ fn notebook01(args: &Notebook01Args, global: &GlobalArgs) -> anyhow::Result<()> 
             seconds: start.elapsed().as_secs_f64(),
             tasks: plan.n_tasks(),
             peak_task_bytes: plan.peak_bytes(),
+            peak_rss_bytes: peak_rss_bytes(),
             value: v[0].iter().take(3).copied().collect(),
         });
     }
