@@ -159,7 +159,7 @@ fn bad_variable_group_or_cell_is_a_clear_error() {
     );
     fails(
         &["plot", nc, "--group", "1980", "--var", "tmax", "--out", out],
-        &["not a Zarr store", "--group"],
+        &["has no groups", "--group"],
     );
     fails(
         &[

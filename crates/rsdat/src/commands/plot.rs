@@ -5,12 +5,10 @@ mod draw;
 mod grid;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use rsdat_model::Source;
 use rsdat_storage::{AtomicFile, IfExists};
 use serde::Serialize;
 
@@ -90,31 +88,6 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
     Ok((w, h))
 }
 
-/// Whether `path` is a local directory holding Zarr metadata.
-fn is_zarr_store(path: &Path) -> bool {
-    path.is_dir()
-        && ["zarr.json", ".zgroup", ".zarray", ".zmetadata"]
-            .iter()
-            .any(|f| path.join(f).exists())
-}
-
-/// Opens the input: a Zarr store (with its group) or any format `rsdat_io::open` reads.
-fn open_input(input: &str, group: Option<&str>) -> anyhow::Result<Arc<dyn Source>> {
-    let path = Path::new(input);
-    if is_zarr_store(path) {
-        let src = rsdat_zarr::ZarrSource::open(path, group)
-            .with_context(|| format!("cannot open `{input}`"))?;
-        return Ok(Arc::new(src));
-    }
-    if let Some(g) = group {
-        anyhow::bail!(
-            "`{input}` is not a Zarr store, so it has no group `{g}`; --group applies to Zarr \
-             stores (one group per year), drop it for NetCDF or GeoTIFF input"
-        );
-    }
-    rsdat_io::open(input).with_context(|| format!("cannot open `{input}`"))
-}
-
 #[derive(Serialize)]
 struct Written {
     output: String,
@@ -126,7 +99,8 @@ struct Written {
 }
 
 pub(crate) fn run(args: &PlotArgs, global: &GlobalArgs) -> anyhow::Result<()> {
-    let src = open_input(&args.input, args.group.as_deref())?;
+    // Errors name the input (and the groups a store has).
+    let src = rsdat_io::open_group(&args.input, args.group.as_deref())?;
     let if_exists = if args.overwrite {
         IfExists::Replace
     } else {
