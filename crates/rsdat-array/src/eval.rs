@@ -619,18 +619,29 @@ fn rolling_sum(
 }
 
 /// `v` as rows: kept axes outermost, reduced axes (ascending) innermost, row-major.
-fn rows(v: &ArrayD<f64>, axes: &[usize]) -> (Vec<f64>, usize, Vec<usize>) {
+/// Borrows `v` when it is laid out that way already.
+fn rows<'a>(
+    v: &'a ArrayD<f64>,
+    axes: &[usize],
+) -> (std::borrow::Cow<'a, [f64]>, usize, Vec<usize>) {
     let nd = v.ndim();
     let mut order: Vec<usize> = (0..nd).filter(|d| !axes.contains(d)).collect();
     order.extend_from_slice(axes);
-    let w = v.view().permuted_axes(IxDyn(&order));
-    let data: Vec<f64> = w.iter().copied().collect();
     let row_len: usize = axes.iter().map(|&a| v.shape()[a]).product();
     let mut shape = v.shape().to_vec();
     for &a in axes {
         shape[a] = 1;
     }
-    (data, row_len, shape)
+    let identity = order.iter().enumerate().all(|(i, &o)| i == o);
+    if let (true, Some(s)) = (identity, v.as_slice()) {
+        return (std::borrow::Cow::Borrowed(s), row_len, shape);
+    }
+    let w = v.view().permuted_axes(IxDyn(&order));
+    (
+        std::borrow::Cow::Owned(w.iter().copied().collect()),
+        row_len,
+        shape,
+    )
 }
 
 /// Partial states of a reduction over one input chunk: reduced axes kept with length 1.
