@@ -30,7 +30,7 @@ pub struct ComputeOptions {
     pub executor: ExecutorKind,
     /// Threads or processes; `None`: the number of cores.
     pub workers: Option<usize>,
-    /// Refuse plans whose tasks need more bytes than this.
+    /// Refuse plans whose tasks, one per worker at once, would need more bytes than this.
     pub memory_limit: Option<u64>,
     /// The worker program for [`ExecutorKind::Processes`] (started as `program worker`).
     pub worker_program: Option<PathBuf>,
@@ -75,12 +75,19 @@ impl ComputeOptions {
 /// Computes `arrays` together (shared parts once) and returns their values.
 ///
 /// # Errors
-/// [`crate::Error::Memory`] when a task would exceed `memory_limit` (before running),
+/// [`crate::Error::Memory`] when a task would exceed its worker's share of
+/// `memory_limit` (`memory_limit / workers`; checked before running),
 /// else the first task failure.
 pub fn compute(arrays: &[&LazyArray], opts: &ComputeOptions) -> Result<Vec<ArrayD<f64>>> {
     let plan = Plan::build(arrays)?;
     if let Some(limit) = opts.memory_limit {
-        plan.check_memory(limit)?;
+        // every worker may run its largest task at once
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let workers = match opts.executor {
+            ExecutorKind::Sync => 1,
+            _ => opts.workers.unwrap_or(cores).max(1),
+        };
+        plan.check_memory(limit / workers as u64)?;
     }
     let store = MemStore::new(&plan);
     let exec = opts.executor()?;

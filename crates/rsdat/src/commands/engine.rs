@@ -26,8 +26,8 @@ pub(crate) struct ExecArgs {
     /// Threads or worker processes (default: number of cores).
     #[arg(long)]
     pub(crate) workers: Option<usize>,
-    /// Refuse plans whose tasks would need more than this many bytes (suffixes K, M, G);
-    /// default: half the machine's memory.
+    /// Refuse plans whose tasks, one per worker at once, would need more than this many
+    /// bytes (suffixes K, M, G); checked before anything runs. Default: half the memory.
     #[arg(long, value_parser = parse_bytes)]
     pub(crate) memory_limit: Option<u64>,
 }
