@@ -345,3 +345,38 @@ fn a_plan_that_fits_stays_under_its_predicted_peak() {
         big.saturating_sub(base)
     );
 }
+
+#[test]
+fn process_run_directory_resumes_and_its_spec_draws() {
+    let a = rsdat_array::examples::notebook01(64, 16)
+        .unwrap()
+        .swap_remove(1)
+        .1;
+    let plan = Plan::build(&[&a]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut exec = ProcessExecutor::new(exe(), 2);
+    exec.dir = Some(dir.path().to_path_buf());
+    let first = MemStore::new(&plan);
+    exec.execute(&plan, &first, &|_, _| {}).unwrap();
+    // a second run over the same directory finds every output: no worker is even asked
+    exec.program = PathBuf::from("/nonexistent/rsdat");
+    let second = MemStore::new(&plan);
+    exec.execute(&plan, &second, &|_, _| {}).unwrap();
+    assert_eq!(
+        bits(&plan.output(0, &first).unwrap()),
+        bits(&plan.output(0, &second).unwrap())
+    );
+    // the plan spec the workers read draws as the same plan
+    let out = Command::new(exe())
+        .args(["graph", "--json", "--spec"])
+        .arg(dir.path().join("plan.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tasks"].as_u64().unwrap(), plan.n_tasks());
+}
