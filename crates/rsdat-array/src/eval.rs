@@ -271,10 +271,7 @@ impl Eval<'_> {
                 })
                 .to_owned()
             }
-            Op::Transpose { perm } => one(0)?
-                .permuted_axes(IxDyn(perm))
-                .as_standard_layout()
-                .into_owned(),
+            Op::Transpose { perm } => one(0)?.permuted_axes(IxDyn(perm)),
             Op::ExpandDims { axis } => one(0)?.insert_axis(Axis(*axis)),
             Op::Squeeze { axis } => one(0)?.index_axis_move(Axis(*axis), 0),
             Op::PadEdge { axis, before } => {
@@ -677,9 +674,7 @@ fn partial(
                 red.push(&mut s, x, f as f64);
             }
         } else {
-            for &x in row {
-                red.push(&mut s, x, 0.0);
-            }
+            red.push_all(&mut s, row);
         }
         a_out.push(s.0);
         b_out.push(s.1);

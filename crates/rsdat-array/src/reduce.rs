@@ -53,6 +53,43 @@ impl Reducer {
         }
     }
 
+    /// Absorbs `xs` in order, as repeated [`Reducer::push`] (not for argmax), with the
+    /// operation chosen once per row.
+    pub(crate) fn push_all(self, s: &mut (f64, f64), xs: &[f64]) {
+        match (self.op, self.skipna) {
+            (ReduceOp::Sum, true) => {
+                for &x in xs {
+                    if !x.is_nan() {
+                        s.0 += x;
+                    }
+                }
+            }
+            (ReduceOp::Sum, false) => {
+                for &x in xs {
+                    s.0 += x;
+                }
+            }
+            (ReduceOp::Mean, true) => {
+                let mut n = 0u64;
+                for &x in xs {
+                    if !x.is_nan() {
+                        s.0 += x;
+                        n += 1;
+                    }
+                }
+                #[allow(clippy::cast_precision_loss)]
+                {
+                    s.1 += n as f64;
+                }
+            }
+            _ => {
+                for &x in xs {
+                    self.push(s, x, 0.0);
+                }
+            }
+        }
+    }
+
     /// Merges the later partial `r` into `s`.
     #[inline]
     pub(crate) fn merge(self, s: &mut (f64, f64), r: (f64, f64)) {
