@@ -2,47 +2,14 @@
 //! one-line errors for bad input.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn rsdat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rsdat"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn sample(dir: &Path) -> Vec<String> {
-    let out = dir.join("data");
-    let o = rsdat(&[
-        "sample-data",
-        "daymet",
-        "--out",
-        out.to_str().unwrap(),
-        "--ny",
-        "12",
-        "--nx",
-        "16",
-        "--json",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap().to_owned())
-        .collect()
-}
+use common::{rsdat, sample, stderr};
 
 #[test]
 fn sample_info_convert_round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    let files = sample(dir.path());
+    let files = sample(dir.path(), "1980", 12, 16);
     assert_eq!(files.len(), 3);
     let mut args = vec!["info", "--json"];
     args.extend(files.iter().map(String::as_str));
@@ -134,7 +101,7 @@ fn unreachable_url_names_the_url() {
 #[test]
 fn existing_sample_files_are_kept() {
     let dir = tempfile::tempdir().unwrap();
-    let files = sample(dir.path());
+    let files = sample(dir.path(), "1980", 12, 16);
     let before = std::fs::read(&files[0]).unwrap();
     let o = rsdat(&[
         "sample-data",
@@ -154,7 +121,7 @@ fn existing_sample_files_are_kept() {
 #[test]
 fn bad_chunk_spec_and_unknown_group() {
     let dir = tempfile::tempdir().unwrap();
-    let files = sample(dir.path());
+    let files = sample(dir.path(), "1980", 12, 16);
     let store = dir.path().join("s.zarr");
     let o = rsdat(&[
         "convert",

@@ -3,57 +3,12 @@
 //! errors for bad input.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn rsdat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rsdat"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn fails(o: &Output, needle: &str) {
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let e = String::from_utf8_lossy(&o.stderr);
-    assert!(e.contains(needle), "expected `{needle}` in: {e}");
-    assert!(!e.contains("panicked"), "{e}");
-}
-
-/// Sample data for `years` on a `ny` x `nx` grid; returns the files.
-fn sample(dir: &Path, years: &str, ny: usize, nx: usize) -> Vec<String> {
-    let out = dir.join("data");
-    let o = rsdat(&[
-        "sample-data",
-        "daymet",
-        "--out",
-        out.to_str().unwrap(),
-        "--years",
-        years,
-        "--ny",
-        &ny.to_string(),
-        "--nx",
-        &nx.to_string(),
-        "--json",
-    ]);
-    let v: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
-    v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap().to_owned())
-        .collect()
-}
+use common::{fails, ok, rsdat, sample};
 
 fn grid(files: &[String], out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![

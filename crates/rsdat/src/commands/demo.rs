@@ -5,9 +5,23 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use serde::Serialize;
+
 use crate::cli::GlobalArgs;
+use crate::commands::plot::{self, PlotArgs};
 use crate::commands::sample_data::{self, DaymetArgs, RegionArg};
 use crate::commands::spring_index::grid::{self, GridArgs};
+use crate::output::emit;
+
+#[derive(Serialize)]
+struct DemoReport {
+    data: PathBuf,
+    store: PathBuf,
+    group: String,
+    maps: Vec<PathBuf>,
+    /// Seconds of the spring-index computation.
+    seconds: f64,
+}
 
 /// Run the demo.
 #[derive(Debug, Args)]
@@ -39,8 +53,10 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
     };
     let files = spec.paths(&data);
     let have_sample = files.iter().all(|f| f.exists())
-        && rsdat_io::open(&files[0].display().to_string())
-            .is_ok_and(|s| s.dataset().dim_len("x") == Some(args.size) && s.dataset().dim_len("y") == Some(args.size));
+        && rsdat_io::open(&files[0].display().to_string()).is_ok_and(|s| {
+            s.dataset().dim_len("x") == Some(args.size)
+                && s.dataset().dim_len("y") == Some(args.size)
+        });
     if have_sample {
         tracing::info!("sample data already in {}", data.display());
     } else {
@@ -64,5 +80,51 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         resume: false,
         overwrite: true,
     };
-    grid::run(&grid_args, global)
+    let report = grid::compute(&grid_args, global.quiet)?;
+    let seconds: f64 = report.years.iter().map(|y| y.seconds).sum();
+    let mut maps = Vec::new();
+    for var in ["first-leaf", "first-bloom"] {
+        let png = args.dir.join(format!("{var}-1980.png"));
+        let plot_args = PlotArgs {
+            input: store.display().to_string(),
+            group: Some("1980".into()),
+            var: var.into(),
+            out: png.clone(),
+            time_index: 0,
+            pixel: None,
+            pixel_index: None,
+            size: (1200, 900),
+            overwrite: true,
+        };
+        plot::draw(&plot_args)?;
+        maps.push(png);
+    }
+    let r = DemoReport {
+        data,
+        store,
+        group: "1980".into(),
+        maps,
+        seconds,
+    };
+    emit(global.json, &r, |out| {
+        writeln!(out, "sample Daymet data: {}", r.data.display())?;
+        writeln!(
+            out,
+            "spring indices:     {} (group {}, {:.2} s)",
+            r.store.display(),
+            r.group,
+            r.seconds
+        )?;
+        for m in &r.maps {
+            writeln!(out, "map:                {}", m.display())?;
+        }
+        writeln!(out, "\nopen with xarray:\n  import xarray as xr")?;
+        writeln!(
+            out,
+            "  si = xr.open_zarr({:?}, group={:?})",
+            r.store.display().to_string(),
+            r.group
+        )?;
+        writeln!(out, "  si[\"first-leaf\"].plot(col=\"plant\")")
+    })
 }

@@ -89,7 +89,7 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 }
 
 #[derive(Serialize)]
-struct Written {
+pub(crate) struct Written {
     output: String,
     var: String,
     kind: &'static str,
@@ -99,6 +99,24 @@ struct Written {
 }
 
 pub(crate) fn run(args: &PlotArgs, global: &GlobalArgs) -> anyhow::Result<()> {
+    let w = draw(args)?;
+    emit(global.json, &w, |out| {
+        writeln!(
+            out,
+            "{}: {} of `{}` ({} panel{}, {}x{})",
+            w.output,
+            w.kind,
+            w.var,
+            w.panels,
+            if w.panels == 1 { "" } else { "s" },
+            w.width,
+            w.height
+        )
+    })
+}
+
+/// Draws the PNG that `args` asks for and says what was drawn.
+pub(crate) fn draw(args: &PlotArgs) -> anyhow::Result<Written> {
     // Errors name the input (and the groups a store has).
     let src = rsdat_io::open_group(&args.input, args.group.as_deref())?;
     let if_exists = if args.overwrite {
@@ -120,25 +138,12 @@ pub(crate) fn run(args: &PlotArgs, global: &GlobalArgs) -> anyhow::Result<()> {
     file.write_all(&png)
         .with_context(|| format!("cannot write `{}`", args.out.display()))?;
     file.commit()?;
-    let w = Written {
+    Ok(Written {
         output: args.out.display().to_string(),
         var: args.var.clone(),
         kind,
         panels,
         width,
         height,
-    };
-    emit(global.json, &w, |out| {
-        writeln!(
-            out,
-            "{}: {} of `{}` ({} panel{}, {}x{})",
-            w.output,
-            w.kind,
-            w.var,
-            w.panels,
-            if w.panels == 1 { "" } else { "s" },
-            w.width,
-            w.height
-        )
     })
 }

@@ -297,19 +297,19 @@ const BYTES_PER_INPUT_CELL: u64 = 3 * 4 * 2;
 const BYTES_PER_CELL: u64 = 160 + 2 * 2 * 4 * 8;
 
 #[derive(Serialize)]
-struct YearReport {
-    year: i32,
-    status: &'static str,
-    cells: usize,
-    days_read: u32,
-    seconds: f64,
+pub(crate) struct YearReport {
+    pub(crate) year: i32,
+    pub(crate) status: &'static str,
+    pub(crate) cells: usize,
+    pub(crate) days_read: u32,
+    pub(crate) seconds: f64,
 }
 
 #[derive(Serialize)]
-struct GridReport {
-    store: PathBuf,
-    years: Vec<YearReport>,
-    peak_memory_bytes: u64,
+pub(crate) struct GridReport {
+    pub(crate) store: PathBuf,
+    pub(crate) years: Vec<YearReport>,
+    pub(crate) peak_memory_bytes: u64,
 }
 
 pub(crate) fn config(args: &GridArgs) -> anyhow::Result<Config> {
@@ -329,6 +329,27 @@ pub(crate) fn config(args: &GridArgs) -> anyhow::Result<Config> {
 }
 
 pub(crate) fn run(args: &GridArgs, global: &GlobalArgs) -> anyhow::Result<()> {
+    let r = compute(args, global.quiet)?;
+    emit(global.json, &r, |out| {
+        for y in &r.years {
+            writeln!(
+                out,
+                "{}: {} ({} cells, {} days read, {:.2} s)",
+                y.year, y.status, y.cells, y.days_read, y.seconds
+            )?;
+        }
+        writeln!(out, "store: {}", r.store.display())?;
+        writeln!(
+            out,
+            "open with: xarray.open_zarr({:?}, group=\"{}\")",
+            r.store.display().to_string(),
+            r.years.last().map_or(0, |y| y.year)
+        )
+    })
+}
+
+/// Runs the workflow `args` describes, year by year.
+pub(crate) fn compute(args: &GridArgs, quiet: bool) -> anyhow::Result<GridReport> {
     if args.coarsen == 0 {
         bail!("--coarsen must be at least 1");
     }
@@ -390,30 +411,14 @@ pub(crate) fn run(args: &GridArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         let src = rsdat_io::open_merged(&files)
             .with_context(|| format!("cannot open the inputs of {year}"))?;
         let (report, bytes) =
-            pool.install(|| run_year(args, &cfg, year, &src, &files, format, global.quiet))?;
+            pool.install(|| run_year(args, &cfg, year, &src, &files, format, quiet))?;
         peak = peak.max(bytes);
         reports.push(report);
     }
-    let r = GridReport {
+    Ok(GridReport {
         store: args.out.clone(),
         years: reports,
         peak_memory_bytes: peak,
-    };
-    emit(global.json, &r, |out| {
-        for y in &r.years {
-            writeln!(
-                out,
-                "{}: {} ({} cells, {} days read, {:.2} s)",
-                y.year, y.status, y.cells, y.days_read, y.seconds
-            )?;
-        }
-        writeln!(out, "store: {}", r.store.display())?;
-        writeln!(
-            out,
-            "open with: xarray.open_zarr({:?}, group=\"{}\")",
-            r.store.display().to_string(),
-            r.years.last().map_or(0, |y| y.year)
-        )
     })
 }
 

@@ -1,0 +1,57 @@
+//! Running the `rsdat` binary from tests: its output, exit code and error line.
+#![allow(dead_code, clippy::unwrap_used)] // each test binary uses part of it
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `rsdat` with `args`.
+pub(crate) fn rsdat(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rsdat"))
+        .args(args)
+        .output()
+        .expect("the rsdat binary runs")
+}
+
+/// What the command wrote to stderr.
+pub(crate) fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts success and returns stdout.
+pub(crate) fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", stderr(o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Asserts exit code 1 (bad input) with `needle` in the error and no panic.
+pub(crate) fn fails(o: &Output, needle: &str) {
+    let e = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains(needle), "expected `{needle}` in: {e}");
+    assert!(!e.contains("panicked"), "{e}");
+}
+
+/// Writes a Daymet sample for `years` on a `ny` x `nx` grid into `dir/data`; returns the files.
+pub(crate) fn sample(dir: &Path, years: &str, ny: usize, nx: usize) -> Vec<String> {
+    let out = dir.join("data");
+    let o = rsdat(&[
+        "sample-data",
+        "daymet",
+        "--out",
+        out.to_str().unwrap(),
+        "--years",
+        years,
+        "--ny",
+        &ny.to_string(),
+        "--nx",
+        &nx.to_string(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_owned())
+        .collect()
+}
