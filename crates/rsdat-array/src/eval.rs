@@ -649,6 +649,11 @@ fn partial(
     axes: &[usize],
     red: Reducer,
 ) -> Fields {
+    if let [a] = axes {
+        if *a + 1 < v.ndim() {
+            return partial_one_axis(v, region, *a, red);
+        }
+    }
     let (data, row_len, shape) = rows(v, axes);
     let n_rows: usize = shape.iter().product();
     let mut a_out = Vec::with_capacity(n_rows);
@@ -683,6 +688,31 @@ fn partial(
         ArrayD::from_shape_vec(IxDyn(&shape), a_out).expect("one state per kept cell"),
         ArrayD::from_shape_vec(IxDyn(&shape), b_out).expect("one state per kept cell"),
     ]
+}
+
+/// [`partial`] over one leading axis `a`: slab by slab along `a`, so every cell sees its
+/// values in the same order as the row-wise path, reading the chunk in memory order.
+fn partial_one_axis(v: &ArrayD<f64>, region: &[Range<usize>], a: usize, red: Reducer) -> Fields {
+    let mut shape = v.shape().to_vec();
+    shape[a] = 1;
+    let init = red.init();
+    let mut sa = ArrayD::from_elem(IxDyn(&shape), init.0);
+    let mut sb = ArrayD::from_elem(IxDyn(&shape), init.1);
+    for k in 0..v.shape()[a] {
+        #[allow(clippy::cast_precision_loss)]
+        let idx = (region[a].start + k) as f64;
+        let slab = v.index_axis(Axis(a), k).insert_axis(Axis(a));
+        Zip::from(&mut sa)
+            .and(&mut sb)
+            .and(&slab)
+            .for_each(|x, y, &val| {
+                let mut st = (*x, *y);
+                red.push(&mut st, val, idx);
+                *x = st.0;
+                *y = st.1;
+            });
+    }
+    vec![sa, sb]
 }
 
 /// Merges partial states along the reduced axes, in row-major order.
