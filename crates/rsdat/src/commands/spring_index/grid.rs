@@ -422,12 +422,8 @@ pub(crate) fn compute(args: &GridArgs, quiet: bool) -> anyhow::Result<GridReport
     })
 }
 
-/// Checks that tmin, tmax and dayl share one grid (shape and x/y coordinates) and returns its
-/// shape and x/y vectors.
-fn grid_of(
-    src: &MergedSource,
-    files: &[&str],
-) -> anyhow::Result<(usize, usize, usize, Vec<f64>, Vec<f64>)> {
+/// Checks that tmin, tmax and dayl share one grid (shape and x/y coordinates) and returns it.
+fn grid_of(src: &MergedSource, files: &[&str]) -> anyhow::Result<Grid> {
     let ds = src.dataset();
     let tmin = ds.variable(INPUTS[0])?;
     let [nt, ny, nx] = tmin.shape[..] else {
@@ -463,7 +459,16 @@ fn grid_of(
             );
         }
     }
-    Ok((nt, ny, nx, y, x))
+    Ok(Grid { nt, ny, nx, y, x })
+}
+
+/// The shared grid of a year's inputs: days, rows, columns and the y/x coordinates.
+struct Grid {
+    nt: usize,
+    ny: usize,
+    nx: usize,
+    y: Vec<f64>,
+    x: Vec<f64>,
 }
 
 #[allow(clippy::too_many_lines)]
@@ -477,7 +482,7 @@ fn run_year(
     quiet: bool,
 ) -> anyhow::Result<(YearReport, u64)> {
     let started = std::time::Instant::now();
-    let (nt, ny, nx, y, x) = grid_of(src, files)?;
+    let Grid { nt, ny, nx, y, x } = grid_of(src, files)?;
     if usize::try_from(cfg.end_day()).unwrap_or(usize::MAX) > nt {
         bail!(
             "--end-day {} is past the {nt} days in `{}`",
