@@ -35,7 +35,7 @@ fn main() {
         .reduce(|| (0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
     let seconds = start.elapsed().as_secs_f64();
     println!(
-        "{{\"seconds\": {seconds}, \"values\": {}, \"valid\": {count}, \"sum\": {sum}, \"threads\": {}}}",
+        "{{\"seconds\": {seconds}, \"values\": {}, \"valid\": {count}, \"sum\": {sum}, \"threads\": {}, \"check\": \"{count} {sum:.6e}\"}}",
         v.len(),
         rayon::current_num_threads()
     );

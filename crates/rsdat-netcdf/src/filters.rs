@@ -1,20 +1,72 @@
 //! Faster HDF5 filter implementations registered in place of the reader's built-ins.
 
+use std::cell::Cell;
+
 use hdf5_reader::messages::filter_pipeline::FilterDescription;
 use hdf5_reader::FilterRegistry;
+use libdeflater::{DecompressionError, Decompressor};
 
+/// HDF5 filter id of deflate (zlib).
+const DEFLATE: u16 = 1;
 /// HDF5 filter id of shuffle.
 const SHUFFLE: u16 = 2;
 
-/// The reader's filters with rsdat's unshuffle, which is several times faster than the
-/// built-in one on 4- and 8-byte elements (Daymet stores float32 with shuffle + deflate).
+/// Largest inflated chunk accepted: the reader's own default chunk limit
+/// (`hdf5_reader::DEFAULT_MAX_CHUNK_BYTES`), which it checks again on the output.
+const MAX_INFLATED_BYTES: usize = hdf5_reader::DEFAULT_MAX_CHUNK_BYTES + 1;
+
+/// The reader's filters with rsdat's inflate and unshuffle. Daymet stores float32 with
+/// shuffle + deflate, and these two are the whole cost of a read: libdeflate inflates about
+/// 25 % faster than `flate2` with zlib-rs, and the unshuffle here is several times faster
+/// than the built-in one on 4- and 8-byte elements.
 pub(crate) fn registry() -> FilterRegistry {
     let mut r = FilterRegistry::new();
+    r.register(
+        DEFLATE,
+        Box::new(|_: &FilterDescription, data: &[u8], _: usize| {
+            inflate(data).map_err(|reason| {
+                hdf5_reader::error::Error::DecompressionError(format!("DEFLATE: {reason}"))
+            })
+        }),
+    );
     r.register(
         SHUFFLE,
         Box::new(|_: &FilterDescription, data: &[u8], size: usize| Ok(unshuffle(data, size))),
     );
     r
+}
+
+thread_local! {
+    /// Inflated size of the last chunk on this thread: chunks of one variable have one size,
+    /// so it is the right first guess for the next output buffer.
+    static LAST_INFLATED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Inflates a zlib stream with libdeflate (whole-buffer: the output buffer must be big
+/// enough, so it starts at the last chunk's size and doubles until the stream fits).
+///
+/// # Errors
+/// libdeflate's message for a damaged stream, or when the output would pass the limit.
+pub(crate) fn inflate(data: &[u8]) -> Result<Vec<u8>, String> {
+    let mut d = Decompressor::new();
+    let mut cap = LAST_INFLATED
+        .with(Cell::get)
+        .max(data.len().saturating_mul(4))
+        .max(4096);
+    loop {
+        let mut out = vec![0_u8; cap];
+        match d.zlib_decompress(data, &mut out) {
+            Ok(n) => {
+                out.truncate(n);
+                LAST_INFLATED.with(|c| c.set(n));
+                return Ok(out);
+            }
+            Err(DecompressionError::InsufficientSpace) if cap < MAX_INFLATED_BYTES => {
+                cap = cap.saturating_mul(2).min(MAX_INFLATED_BYTES);
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
 }
 
 /// Reverses the HDF5 shuffle: byte planes (all first bytes, then all second bytes, ...)
@@ -74,6 +126,29 @@ mod tests {
         }
         out.extend_from_slice(&data[n * size..]);
         out
+    }
+
+    #[test]
+    fn inflate_matches_flate2() {
+        use std::io::Write;
+        let data: Vec<u8> = (0..200_000_u32)
+            .flat_map(|i| (i / 7).to_le_bytes())
+            .collect();
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(4));
+        enc.write_all(&data).expect("compress");
+        let z = enc.finish().expect("finish");
+        assert_eq!(inflate(&z).expect("inflate"), data);
+        // A smaller chunk after a bigger one, then a bigger one again (buffer grows).
+        assert_eq!(inflate(&z[..0]).is_err(), true);
+        let small = &data[..1000];
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(4));
+        enc.write_all(small).expect("compress");
+        assert_eq!(
+            inflate(&enc.finish().expect("finish")).expect("inflate"),
+            small
+        );
+        assert_eq!(inflate(&z).expect("inflate"), data);
+        assert!(inflate(&z[..z.len() / 2]).is_err(), "truncated stream");
     }
 
     proptest! {

@@ -3,15 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rsdat_model::{Attributes, Crs, GeoTransform, Variable};
-use rsdat_storage::AtomicDir;
-use zarrs::filesystem::FilesystemStore;
-
+use crate::chunk_store::ChunkStore;
 use crate::consolidated::consolidate;
 use crate::fsutil::{publish, stage, write_doc};
 use crate::metadata::{array_docs, group_docs, ArraySpec};
 use crate::writer::ArrayWriter;
 use crate::{crs, Compression, Error, Result, ZarrFormat};
+use rsdat_model::{Attributes, Crs, GeoTransform, Variable};
+use rsdat_storage::AtomicDir;
 
 /// How a store is written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -62,7 +61,7 @@ enum Stage {
     /// A new store, staged whole.
     New {
         dir: AtomicDir,
-        store: Arc<FilesystemStore>,
+        store: Arc<ChunkStore>,
     },
     /// An existing store; each new group staged on its own.
     Existing { groups: Vec<StagedGroup> },
@@ -87,7 +86,7 @@ impl StoreWriter {
         }
         let format = options.format.unwrap_or_default();
         let dir = stage(&path, options.overwrite)?;
-        let store = open_fs(dir.path())?;
+        let store = Arc::new(ChunkStore::staged(dir.path()));
         for (name, doc) in group_docs(format, &Attributes::new()) {
             write_doc(dir.path(), name, &doc)?;
         }
@@ -200,7 +199,7 @@ impl StoreWriter {
                     write_doc(dir.path(), n, d)?;
                 }
                 let handle = GroupWriter {
-                    store: open_fs(dir.path())?,
+                    store: Arc::new(ChunkStore::staged(dir.path())),
                     dir: dir.path().to_owned(),
                     node: String::new(),
                     location: self.path.clone(),
@@ -256,16 +255,6 @@ fn is_group_dir(path: &Path, format: ZarrFormat) -> bool {
     }
 }
 
-fn open_fs(dir: &Path) -> Result<Arc<FilesystemStore>> {
-    FilesystemStore::new(dir)
-        .map(Arc::new)
-        .map_err(|e| Error::Zarr {
-            path: dir.to_owned(),
-            array: String::new(),
-            source: Box::new(e),
-        })
-}
-
 /// The `/`-separated segments of a node name, checked.
 pub(crate) fn node_segments(name: &str, store: &Path) -> Result<Vec<String>> {
     let bad = |reason| Error::InvalidName {
@@ -300,7 +289,7 @@ pub(crate) fn node_segments(name: &str, store: &Path) -> Result<Vec<String>> {
 /// A group of a store being written: creates its arrays.
 #[derive(Debug, Clone)]
 pub struct GroupWriter {
-    store: Arc<FilesystemStore>,
+    store: Arc<ChunkStore>,
     /// Directory of the group in the staging area.
     dir: PathBuf,
     /// Node path of the group inside `store` (`""` for its root).

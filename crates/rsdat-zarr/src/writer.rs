@@ -7,8 +7,9 @@ use ndarray::{ArrayD, ArrayViewD, IxDyn, SliceInfoElem};
 use rsdat_model::{chunk_grid, DType, Values, Variable};
 use zarrs::array::CodecOptions;
 use zarrs::array::{Array, ArrayMetadata, Element};
-use zarrs::filesystem::FilesystemStore;
 
+use crate::chunk_store::ChunkStore;
+use crate::error::io_err;
 use crate::fsutil::read_doc;
 use crate::json::Json;
 use crate::metadata::{parse_array, ArrayDocs};
@@ -23,7 +24,7 @@ use crate::{Error, Result, ZarrFormat};
 /// are all the fill value is not stored at all (readers see the fill value).
 #[derive(Debug, Clone)]
 pub struct ArrayWriter {
-    array: Arc<Array<FilesystemStore>>,
+    array: Arc<Array<ChunkStore>>,
     /// Array path inside the store, for messages.
     name: String,
     /// Final store path, for messages.
@@ -37,7 +38,7 @@ pub struct ArrayWriter {
 
 impl ArrayWriter {
     pub(crate) fn new(
-        store: Arc<FilesystemStore>,
+        store: Arc<ChunkStore>,
         node: &str,
         docs: ArrayDocs,
         var: &Variable,
@@ -58,7 +59,7 @@ impl ArrayWriter {
 
     #[allow(clippy::too_many_arguments)]
     fn from_parts(
-        store: Arc<FilesystemStore>,
+        store: Arc<ChunkStore>,
         node: &str,
         metadata: ArrayMetadata,
         dtype: DType,
@@ -87,9 +88,12 @@ impl ArrayWriter {
     /// Opens array `array` (`1980/tmax`) of the committed store at `store` to write chunks
     /// into it in place, e.g. from worker processes that each own a set of chunks.
     ///
-    /// Unlike a [`crate::StoreWriter`], this writes straight into the store: a chunk file is
-    /// rewritten without a temporary copy, so a task killed mid-write can leave a damaged
-    /// chunk; running the task again repairs it (chunk writes are idempotent).
+    /// Unlike a [`crate::StoreWriter`], this writes straight into the store. Each chunk is
+    /// written to a temporary file and renamed over the old one, so readers and a task killed
+    /// mid-write see the old chunk or the new one. Chunks are not synced one by one (an fsync
+    /// per chunk made writes many times slower): after a machine crash recent chunks may be
+    /// missing; running the tasks again repairs them (chunk writes are idempotent). Call
+    /// [`ArrayWriter::sync`] when written chunks must be durable before going on.
     ///
     /// # Errors
     /// [`Error::NotAStore`], [`Error::Metadata`] when `array` is not an array of a type rsdat
@@ -138,13 +142,8 @@ impl ArrayWriter {
             .attrs
             .get_f64("_FillValue")
             .unwrap_or(if dtype.is_float() { f64::NAN } else { 0.0 });
-        let fs = FilesystemStore::new(root).map_err(|e| Error::Zarr {
-            path: root.to_owned(),
-            array: node.clone(),
-            source: Box::new(e),
-        })?;
         Self::from_parts(
-            Arc::new(fs),
+            Arc::new(ChunkStore::in_place(root)),
             &format!("/{node}"),
             info.zarrs,
             dtype,
@@ -153,6 +152,24 @@ impl ArrayWriter {
             pad,
             root.to_owned(),
         )
+    }
+
+    /// Makes the chunks written so far durable: one `syncfs` of the file system holding the
+    /// store (on Linux; elsewhere a sync of the store's directory tree is not attempted and
+    /// this does nothing). Chunks of a store being built by a [`crate::StoreWriter`] are
+    /// synced at commit and need no call.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the store when the sync fails.
+    pub fn sync(&self) -> Result<()> {
+        #[cfg(target_os = "linux")]
+        {
+            let store = self.array.storage();
+            let root = store.root();
+            let dir = std::fs::File::open(root).map_err(io_err("open", root))?;
+            rustix::fs::syncfs(&dir).map_err(|e| io_err("sync", root)(e.into()))?;
+        }
+        Ok(())
     }
 
     /// The array's path inside the store (`1980/tmax`).
