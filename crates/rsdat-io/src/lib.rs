@@ -5,13 +5,20 @@
 //! returns an [`rsdat_model::Source`]; [`open_merged`] joins several files (Daymet's
 //! per-variable `tmin`/`tmax`/`dayl` files) into one dataset merged by variable.
 //!
-//! ```no_run
-//! let ds = rsdat_io::open_merged(&[
-//!     "daymet_v4_daily_na_tmin_1980.nc",
-//!     "daymet_v4_daily_na_tmax_1980.nc",
-//! ])?;
-//! assert!(ds.dataset().variable("tmax").is_ok());
-//! # Ok::<(), rsdat_io::Error>(())
+//! ```
+//! use rsdat_model::Source;
+//! use rsdat_netcdf::sample::{write_daymet, Region, SampleSpec};
+//!
+//! let dir = tempfile::tempdir().expect("temporary directory");
+//! let spec = SampleSpec { region: Region::Na, years: (1980, 1980), ny: 4, nx: 5 };
+//! let files: Vec<String> = write_daymet(&spec, dir.path(), false, &|_| {})?
+//!     .iter()
+//!     .map(|f| f.display().to_string())
+//!     .collect();
+//! let ds = rsdat_io::open_merged(&files)?;
+//! assert_eq!(ds.dataset().dim_len("x"), Some(5));
+//! assert!(ds.dataset().variable("dayl").is_ok() && ds.dataset().variable("tmin").is_ok());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod error;
