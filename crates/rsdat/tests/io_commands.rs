@@ -142,3 +142,44 @@ fn bad_chunk_spec_and_unknown_group() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no groups"), "{}", stderr(&o));
 }
+
+#[test]
+fn converted_geotiffs_match_rasterio_in_xarray() {
+    let fixtures = rsdat_testkit::fixtures(
+        rsdat_testkit::repo_root().join("crates/rsdat-geotiff/tests/data/make_fixtures.py"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (name, format) in [
+        ("cog_u16_deflate", "3"),
+        ("f32_zstd_nodata", "2"),
+        ("bigendian_i16", "3"),
+    ] {
+        let tif = fixtures.join(format!("{name}.tif"));
+        let store = dir.path().join(format!("{name}.zarr"));
+        let o = rsdat(&[
+            "convert",
+            tif.to_str().unwrap(),
+            "--out",
+            store.to_str().unwrap(),
+            "--zarr-format",
+            format,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let check = r#"
+import sys, numpy as np, rasterio, xarray as xr
+z = xr.open_zarr(sys.argv[1], consolidated=True)
+with rasterio.open(sys.argv[2]) as r:
+    a = r.read(masked=True).astype("f8").filled(np.nan)
+    transform = r.transform
+assert z.band_data.dims == ("band", "y", "x"), z.band_data.dims
+assert np.array_equal(z.band_data.values.astype("f8"), a, equal_nan=True)
+assert np.isclose(z.x.values[0], transform.c + transform.a / 2)
+assert np.isclose(z.y.values[0], transform.f + transform.e / 2)
+assert "grid_mapping_name" in z.spatial_ref.attrs
+print("ok")
+"#;
+        let out =
+            rsdat_testkit::run_python(check, &[store.to_str().unwrap(), tif.to_str().unwrap()]);
+        assert_eq!(out.trim(), "ok", "{name}");
+    }
+}
