@@ -12,6 +12,17 @@ fn exe() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_rsdat"))
 }
 
+/// Computes `arrays` on `executor` with two workers (processes run this test's binary).
+fn run_on(arrays: &[&rsdat_array::LazyArray], executor: ExecutorKind) -> Vec<ndarray::ArrayD<f64>> {
+    let opts = ComputeOptions {
+        executor,
+        workers: Some(2),
+        worker_program: Some(exe()),
+        ..Default::default()
+    };
+    compute(arrays, &opts).unwrap()
+}
+
 fn bits(a: &ndarray::ArrayD<f64>) -> Vec<u64> {
     a.iter().map(|x| x.to_bits()).collect()
 }
@@ -20,15 +31,7 @@ fn bits(a: &ndarray::ArrayD<f64>) -> Vec<u64> {
 fn processes_match_sync_and_threads_bit_for_bit() {
     let ops = rsdat_array::examples::notebook01(120, 32).unwrap();
     let arrays: Vec<_> = ops.iter().map(|(_, a)| a).collect();
-    let run = |executor| {
-        let opts = ComputeOptions {
-            executor,
-            workers: Some(2),
-            worker_program: Some(exe()),
-            ..Default::default()
-        };
-        compute(&arrays, &opts).unwrap()
-    };
+    let run = |executor| run_on(&arrays, executor);
     let s = run(ExecutorKind::Sync);
     let t = run(ExecutorKind::Threads);
     let p = run(ExecutorKind::Processes);
@@ -257,15 +260,7 @@ fn daymet_cube_through_every_executor_matches_direct_reads() {
         .collect();
     assert_eq!(reads.len(), 1, "{plan}");
     assert_eq!(reads[0].tasks() as usize, tmax.shape()[0]);
-    let run = |executor| {
-        let opts = ComputeOptions {
-            executor,
-            workers: Some(2),
-            worker_program: Some(exe()),
-            ..Default::default()
-        };
-        compute(&arrays, &opts).unwrap()
-    };
+    let run = |executor| run_on(&arrays, executor);
     let t = run(ExecutorKind::Threads);
     let p = run(ExecutorKind::Processes);
     for k in 0..2 {

@@ -2,15 +2,12 @@
 //! NetCDF and Zarr input; clear errors for a wrong variable, group or cell.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn rsdat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rsdat"))
-        .args(args)
-        .output()
-        .expect("the rsdat binary runs")
-}
+use std::path::{Path, PathBuf};
+
+use common::rsdat;
+use std::process::Output;
 
 fn ok(o: &Output) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -2,8 +2,11 @@
 //! output handling.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use common::rsdat;
 
 const STATIONS: usize = 6;
 const SLOTS: usize = 366;
@@ -15,13 +18,6 @@ fn golden(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../rsdat-phenology/tests/data/six-stations")
         .join(name)
-}
-
-fn rsdat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rsdat"))
-        .args(args)
-        .output()
-        .expect("the rsdat binary runs")
 }
 
 fn read_matrix(name: &str) -> Vec<Vec<f64>> {
