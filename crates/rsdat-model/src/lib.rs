@@ -36,4 +36,4 @@ pub use error::{Error, Result};
 pub use georef::{Crs, GeoTransform};
 pub use source::{check_window, chunk_grid, Source};
 pub use time::{Calendar, TimeUnits};
-pub use values::Values;
+pub use values::{window_slice, Values};

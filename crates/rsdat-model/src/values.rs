@@ -97,6 +97,29 @@ impl Values {
         with_values!(self, a => a.mapv(|x| x as f32))
     }
 
+    /// A copy of the window `start..start+count`.
+    ///
+    /// # Panics
+    /// When the window does not lie inside the block (callers check windows first, e.g.
+    /// with [`crate::check_window`]).
+    #[must_use]
+    pub fn window(&self, start: &[usize], count: &[usize]) -> Self {
+        let s = window_slice(start, count);
+        let s = s.as_slice();
+        match self {
+            Self::I8(a) => Self::I8(a.slice(s).to_owned()),
+            Self::U8(a) => Self::U8(a.slice(s).to_owned()),
+            Self::I16(a) => Self::I16(a.slice(s).to_owned()),
+            Self::U16(a) => Self::U16(a.slice(s).to_owned()),
+            Self::I32(a) => Self::I32(a.slice(s).to_owned()),
+            Self::U32(a) => Self::U32(a.slice(s).to_owned()),
+            Self::I64(a) => Self::I64(a.slice(s).to_owned()),
+            Self::U64(a) => Self::U64(a.slice(s).to_owned()),
+            Self::F32(a) => Self::F32(a.slice(s).to_owned()),
+            Self::F64(a) => Self::F64(a.slice(s).to_owned()),
+        }
+    }
+
     /// A block of `shape` filled with `value` cast to `dtype` (text is not a value type).
     #[must_use]
     #[allow(
@@ -120,4 +143,18 @@ impl Values {
             DType::Text => return None,
         })
     }
+}
+
+/// The ndarray slice of the window `start..start+count` (unit steps).
+#[must_use]
+pub fn window_slice(start: &[usize], count: &[usize]) -> Vec<ndarray::SliceInfoElem> {
+    start
+        .iter()
+        .zip(count)
+        .map(|(&s, &c)| ndarray::SliceInfoElem::Slice {
+            start: isize::try_from(s).expect("array index fits isize"),
+            end: Some(isize::try_from(s + c).expect("array index fits isize")),
+            step: 1,
+        })
+        .collect()
 }

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ndarray::{ArrayD, ArrayViewD, IxDyn, SliceInfoElem};
-use rsdat_model::{chunk_grid, DType, Values, Variable};
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
+use rsdat_model::{chunk_grid, window_slice, DType, Values, Variable};
 use zarrs::array::CodecOptions;
 use zarrs::array::{Array, ArrayMetadata, Element};
 
@@ -305,9 +305,7 @@ impl ArrayWriter {
             .iter()
             .zip(chunk_grid(&self.shape, &self.chunks))
         {
-            let block = sub_block(values, &start, &count)
-                .ok_or_else(|| self.unsupported(values.dtype()))?;
-            self.write_chunk(chunk, &block)?;
+            self.write_chunk(chunk, &values.window(&start, &count))?;
         }
         Ok(())
     }
@@ -395,37 +393,4 @@ impl ArrayWriter {
             source: Box::new(e),
         })
     }
-}
-
-/// The window `start..start+count` of `values`, copied; `None` for a value type this crate
-/// does not know.
-pub(crate) fn sub_block(values: &Values, start: &[usize], count: &[usize]) -> Option<Values> {
-    let s = window_slice(start, count);
-    let s = s.as_slice();
-    Some(match values {
-        Values::I8(a) => Values::I8(a.slice(s).to_owned()),
-        Values::U8(a) => Values::U8(a.slice(s).to_owned()),
-        Values::I16(a) => Values::I16(a.slice(s).to_owned()),
-        Values::U16(a) => Values::U16(a.slice(s).to_owned()),
-        Values::I32(a) => Values::I32(a.slice(s).to_owned()),
-        Values::U32(a) => Values::U32(a.slice(s).to_owned()),
-        Values::I64(a) => Values::I64(a.slice(s).to_owned()),
-        Values::U64(a) => Values::U64(a.slice(s).to_owned()),
-        Values::F32(a) => Values::F32(a.slice(s).to_owned()),
-        Values::F64(a) => Values::F64(a.slice(s).to_owned()),
-        _ => return None,
-    })
-}
-
-/// The ndarray slice of window `start..start+count`.
-pub(crate) fn window_slice(start: &[usize], count: &[usize]) -> Vec<SliceInfoElem> {
-    start
-        .iter()
-        .zip(count)
-        .map(|(&s, &c)| SliceInfoElem::Slice {
-            start: isize::try_from(s).expect("array index fits isize"),
-            end: Some(isize::try_from(s + c).expect("array index fits isize")),
-            step: 1,
-        })
-        .collect()
 }

@@ -143,11 +143,7 @@ fn round_trip_both_formats() {
         let w = back.read("tmax", &[1, 1, 2], &[3, 3, 5]).unwrap();
         assert!(flat(&w)
             .iter()
-            .zip(flat(&common::window(
-                &src.values["tmax"],
-                &[1, 1, 2],
-                &[3, 3, 5]
-            )))
+            .zip(flat(&src.values["tmax"].window(&[1, 1, 2], &[3, 3, 5])))
             .all(|(&a, b)| same(a, b)));
     }
 }

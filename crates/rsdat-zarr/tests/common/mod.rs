@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ndarray::{ArrayD, IxDyn, SliceInfoElem};
+use ndarray::{ArrayD, IxDyn};
 use rsdat_model::{
-    check_window, AttrValue, Crs, DType, Dataset, Dimension, GeoTransform, Source, Values, Variable,
+    check_window, window_slice, AttrValue, Crs, DType, Dataset, Dimension, GeoTransform, Source,
+    Values, Variable,
 };
 
 /// WKT of Daymet's Lambert conformal conic.
@@ -29,37 +30,6 @@ pub(crate) struct MemSource {
     pub(crate) reads: AtomicUsize,
 }
 
-fn slice(start: &[usize], count: &[usize]) -> Vec<SliceInfoElem> {
-    start
-        .iter()
-        .zip(count)
-        .map(|(&s, &c)| SliceInfoElem::Slice {
-            start: s as isize,
-            end: Some((s + c) as isize),
-            step: 1,
-        })
-        .collect()
-}
-
-/// The window of `v`.
-pub(crate) fn window(v: &Values, start: &[usize], count: &[usize]) -> Values {
-    let s = slice(start, count);
-    let s = s.as_slice();
-    match v {
-        Values::I8(a) => Values::I8(a.slice(s).to_owned()),
-        Values::U8(a) => Values::U8(a.slice(s).to_owned()),
-        Values::I16(a) => Values::I16(a.slice(s).to_owned()),
-        Values::U16(a) => Values::U16(a.slice(s).to_owned()),
-        Values::I32(a) => Values::I32(a.slice(s).to_owned()),
-        Values::U32(a) => Values::U32(a.slice(s).to_owned()),
-        Values::I64(a) => Values::I64(a.slice(s).to_owned()),
-        Values::U64(a) => Values::U64(a.slice(s).to_owned()),
-        Values::F32(a) => Values::F32(a.slice(s).to_owned()),
-        Values::F64(a) => Values::F64(a.slice(s).to_owned()),
-        _ => unreachable!("all value types are listed"),
-    }
-}
-
 impl Source for MemSource {
     fn dataset(&self) -> &Dataset {
         &self.dataset
@@ -70,7 +40,7 @@ impl Source for MemSource {
     fn read(&self, var: &str, start: &[usize], count: &[usize]) -> rsdat_model::Result<Values> {
         check_window(&self.dataset, "memory", var, start, count)?;
         self.reads.fetch_add(1, Ordering::Relaxed);
-        Ok(window(&self.values[var], start, count))
+        Ok(self.values[var].window(start, count))
     }
     fn read_text(
         &self,
@@ -80,7 +50,7 @@ impl Source for MemSource {
     ) -> rsdat_model::Result<ArrayD<String>> {
         check_window(&self.dataset, "memory", var, start, count)?;
         Ok(self.text[var]
-            .slice(slice(start, count).as_slice())
+            .slice(window_slice(start, count).as_slice())
             .to_owned())
     }
 }
