@@ -1,13 +1,13 @@
 //! Computing lazy arrays: plan, check memory, execute, assemble.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ndarray::ArrayD;
 
 use crate::exec::{Executor, ProcessExecutor, SyncExecutor, ThreadsExecutor};
 use crate::plan::Plan;
-use crate::store::{MemStore, TaskStore};
+use crate::store::{DirStore, MemStore, TaskStore};
 use crate::{LazyArray, Result};
 
 /// Which executor runs a plan.
@@ -36,6 +36,9 @@ pub struct ComputeOptions {
     pub worker_program: Option<PathBuf>,
     /// Called with `(done, total)` as tasks finish.
     pub progress: Option<Arc<dyn Fn(u64, u64) + Send + Sync>>,
+    /// Keep task outputs as files here instead of in memory, so that a killed run started
+    /// again with the same plan skips the tasks it finished; `None`: in memory.
+    pub task_dir: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for ComputeOptions {
@@ -45,6 +48,7 @@ impl std::fmt::Debug for ComputeOptions {
             .field("workers", &self.workers)
             .field("memory_limit", &self.memory_limit)
             .field("worker_program", &self.worker_program)
+            .field("task_dir", &self.task_dir)
             .finish_non_exhaustive()
     }
 }
@@ -89,15 +93,37 @@ pub fn compute(arrays: &[&LazyArray], opts: &ComputeOptions) -> Result<Vec<Array
         };
         plan.check_memory(limit / workers as u64)?;
     }
-    let store = MemStore::new(&plan);
+    let store: Box<dyn TaskStore> = match &opts.task_dir {
+        Some(dir) => Box::new(resumable_store(&plan, dir)?),
+        None => Box::new(MemStore::new(&plan)),
+    };
+    let store = store.as_ref();
     let exec = opts.executor()?;
     let noop = |_: u64, _: u64| {};
     let progress: &(dyn Fn(u64, u64) + Sync) = match &opts.progress {
         Some(p) => p.as_ref(),
         None => &noop,
     };
-    exec.execute(&plan, &store, progress)?;
-    (0..arrays.len()).map(|k| plan.output(k, &store)).collect()
+    exec.execute(&plan, store, progress)?;
+    (0..arrays.len()).map(|k| plan.output(k, store)).collect()
+}
+
+/// A [`DirStore`] in `dir` for `plan`: outputs of an earlier run of the same plan are kept,
+/// those of another plan removed first. The plan is recorded as `plan.json`.
+fn resumable_store(plan: &Plan, dir: &Path) -> Result<DirStore> {
+    let spec = serde_json::to_vec(&plan.spec()?)
+        .map_err(|e| crate::Error::Spec(format!("cannot encode the plan: {e}")))?;
+    let recorded = dir.join("plan.json");
+    if dir.exists() && std::fs::read(&recorded).ok().as_deref() != Some(spec.as_slice()) {
+        std::fs::remove_dir_all(dir)
+            .map_err(|e| crate::Error::io("clearing task outputs", dir.display(), e))?;
+    }
+    let store = DirStore::new(dir)?;
+    let tmp = dir.join("plan.json.tmp");
+    std::fs::write(&tmp, &spec)
+        .and_then(|()| std::fs::rename(&tmp, &recorded))
+        .map_err(|e| crate::Error::io("recording the plan", recorded.display(), e))?;
+    Ok(store)
 }
 
 impl Plan {

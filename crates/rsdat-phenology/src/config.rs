@@ -70,6 +70,16 @@ impl Events {
     }
 }
 
+impl fmt::Display for Events {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Events::Leaf => "leaf",
+            Events::Bloom => "bloom",
+            Events::Both => "both",
+        })
+    }
+}
+
 impl FromStr for Events {
     type Err = Error;
 

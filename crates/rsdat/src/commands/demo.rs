@@ -8,6 +8,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::cli::GlobalArgs;
+use crate::commands::engine::{ExecArgs, ExecutorArg};
 use crate::commands::plot::{self, PlotArgs};
 use crate::commands::sample_data::{self, DaymetArgs, RegionArg};
 use crate::commands::spring_index::grid::{self, GridArgs};
@@ -74,8 +75,11 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         end_day: 300,
         bbox: None,
         coarsen: 1,
-        workers: 0,
-        memory_limit: None,
+        exec: ExecArgs {
+            executor: ExecutorArg::Threads,
+            workers: None,
+            memory_limit: None,
+        },
         zarr_format: None,
         resume: false,
         overwrite: true,

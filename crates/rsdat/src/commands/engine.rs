@@ -51,12 +51,15 @@ impl ExecArgs {
             memory_limit: Some(self.memory_limit.unwrap_or_else(default_memory_limit)),
             worker_program: Some(std::env::current_exe()?),
             progress: Some(progress),
+            task_dir: None,
         })
     }
 }
 
-/// Lets plans reopen datasets by URL (in this process and in workers).
+/// Lets plans reopen datasets by URL and rebuild rsdat's fold kernels (in this process and
+/// in workers).
 pub(crate) fn install_opener() {
+    super::spring_index::register_fold();
     rsdat_array::set_opener(|urls| {
         if urls.len() == 1 {
             Ok(rsdat_io::open(&urls[0])?)
@@ -79,19 +82,26 @@ pub(crate) fn default_memory_limit() -> u64 {
         .map_or(4 << 30, |kb| kb * 1024 / 2)
 }
 
-/// `512M`, `2G`, `1000000` to bytes.
+/// `512M`, `2G`, `1.5GiB` or a plain byte count to bytes.
 pub(crate) fn parse_bytes(s: &str) -> Result<u64, String> {
-    let s = s.trim();
-    let (num, mult) = match s.chars().last() {
-        Some('K' | 'k') => (&s[..s.len() - 1], 1u64 << 10),
-        Some('M' | 'm') => (&s[..s.len() - 1], 1 << 20),
-        Some('G' | 'g') => (&s[..s.len() - 1], 1 << 30),
-        Some('T' | 't') => (&s[..s.len() - 1], 1 << 40),
-        _ => (s, 1),
+    let t = s.trim().to_ascii_uppercase();
+    let t = t.trim_end_matches("IB").trim_end_matches('B');
+    let (num, mult) = match t.chars().last() {
+        Some('K') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('M') => (&t[..t.len() - 1], 1 << 20),
+        Some('G') => (&t[..t.len() - 1], 1 << 30),
+        Some('T') => (&t[..t.len() - 1], 1 << 40),
+        _ => (t, 1),
     };
-    num.parse::<u64>()
-        .map(|n| n * mult)
-        .map_err(|_| format!("`{s}` is not a byte count (e.g. 512M, 2G)"))
+    match num.trim().parse::<f64>() {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
+        Ok(n) if n.is_finite() && n >= 0.0 => Ok((n * mult as f64) as u64),
+        _ => Err(format!("`{s}` is not a size like 512M, 2G or 1.5GiB")),
+    }
 }
 
 #[cfg(test)]
@@ -102,6 +112,9 @@ mod tests {
     fn bytes() {
         assert_eq!(parse_bytes("2G"), Ok(2 << 30));
         assert_eq!(parse_bytes("100"), Ok(100));
+        assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_bytes("1.5G"), Ok(3 << 29));
+        assert!(parse_bytes("-1G").is_err());
         assert!(parse_bytes("lots").is_err());
     }
 }

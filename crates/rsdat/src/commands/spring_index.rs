@@ -1,6 +1,7 @@
 //! `rsdat spring-index`: the Extended Spring Indices (first leaf, first bloom) for stations
 //! and for Daymet grids.
 
+mod fold;
 pub(crate) mod grid;
 mod stations;
 
@@ -9,6 +10,7 @@ use rsdat_phenology::{Config, Events, Plant, Plants, Preset, TempUnits};
 
 use crate::cli::GlobalArgs;
 
+pub(crate) use fold::register as register_fold;
 pub(crate) use stations::StationsArgs;
 
 /// Compute the Extended Spring Indices (SI-x): first leaf and first bloom of lilac, Arnold Red

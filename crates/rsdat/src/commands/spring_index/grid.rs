@@ -1,34 +1,36 @@
 //! `rsdat spring-index grid`: SI-x over Daymet-layout grids, one Zarr group per year.
 //!
-//! Each year streams over the days once: a tile of cells (aligned with the input's storage
-//! chunks, so every compressed chunk is inflated once) keeps O(1) state per cell, its rows are
-//! split into bands computed in parallel, and the day loop stops as soon as every cell has
-//! its events. Memory is known before the run: the tile's three input slabs, the per-cell
-//! state and the outputs.
+//! Each year is a plan of the engine: tmin, tmax and dayl, windowed (`--bbox`) and
+//! coarsened, folded along time by the spring-index kernel ([`super::fold`]). A fold task is
+//! a tile of cells aligned with the inputs' storage chunks, so every compressed chunk is
+//! inflated once; it keeps O(1) state per cell and stops reading as soon as every cell has its
+//! events. Memory is known (and checked) before the run; the same plan runs on threads,
+//! worker processes or SLURM. Finished tiles are kept beside the store until the year's group
+//! is written, so `--resume` continues a killed run where it stopped.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use rayon::prelude::*;
+use std::sync::Arc;
+
+use rsdat_array::{LazyArray, Selection};
 use rsdat_io::MergedSource;
-use rsdat_model::{decode_f32, AttrValue, Attributes, DType, Source, TimeUnits, Variable};
-use rsdat_phenology::{Config, Events, Layer, Plant, Plants, SpringIndexRow};
+use rsdat_model::{AttrValue, Attributes, DType, Source, TimeUnits, Variable};
+use rsdat_phenology::{Config, Events, Layer, Plant, Plants};
 use rsdat_zarr::{StoreOptions, StoreWriter, ZarrFormat};
 use serde::Serialize;
 
+use super::fold::SpringIndexFold;
 use super::{parse_events, parse_plant};
 use crate::cli::GlobalArgs;
+use crate::commands::engine::ExecArgs;
 use crate::commands::sample_data::parse_years;
 use crate::output::emit;
-use crate::progress::bar;
 
 /// The input variables, in kernel order.
 const INPUTS: [&str; 3] = ["tmin", "tmax", "dayl"];
-
-/// Cells per band computed by one thread; small enough to balance, large enough to amortise.
-const BAND_CELLS: usize = 4096;
 
 /// Spring indices over Daymet grids.
 #[derive(Debug, Args)]
@@ -67,16 +69,14 @@ pub(crate) struct GridArgs {
     /// Average N x N cells first (NaN-skipping, incomplete edge blocks dropped).
     #[arg(long, default_value_t = 1)]
     pub(crate) coarsen: usize,
-    /// Threads (default: all cores).
-    #[arg(long, default_value_t = 0)]
-    pub(crate) workers: usize,
-    /// Refuse to start when the run would need more memory than this (e.g. 2G, 512M).
-    #[arg(long, value_parser = parse_size)]
-    pub(crate) memory_limit: Option<u64>,
+    /// Executor, workers and memory limit.
+    #[command(flatten)]
+    pub(crate) exec: ExecArgs,
     /// Zarr format of a new store.
     #[arg(long, value_parser = ["2", "3"])]
     pub(crate) zarr_format: Option<String>,
-    /// Skip years whose group is already in the store (from an earlier, interrupted run).
+    /// Continue an interrupted run: keep the years already in the store and the finished
+    /// tiles of the year that was running (same inputs and options).
     #[arg(long)]
     pub(crate) resume: bool,
     /// Replace years whose group is already in the store.
@@ -105,29 +105,6 @@ fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
             "`{s}` is not W,S,E,N with W < E and S < N, in degrees"
         )),
     }
-}
-
-/// Parses `512M`, `2G`, `1.5GiB` or a plain byte count.
-pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim().to_ascii_uppercase();
-    let t = t.trim_end_matches("IB").trim_end_matches('B');
-    let (num, mult) = match t.chars().last() {
-        Some('K') => (&t[..t.len() - 1], 1u64 << 10),
-        Some('M') => (&t[..t.len() - 1], 1 << 20),
-        Some('G') => (&t[..t.len() - 1], 1 << 30),
-        Some('T') => (&t[..t.len() - 1], 1 << 40),
-        _ => (t, 1),
-    };
-    let n: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size like 512M or 2G"))?;
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    Ok((n * mult as f64) as u64)
 }
 
 /// The files of one year, by input variable.
@@ -253,34 +230,6 @@ fn clip(
     }
 }
 
-/// Averages `n` x `n` blocks of a `ny` x `nx` slab, skipping NaN; incomplete blocks are dropped.
-fn coarsen_mean(slab: &[f32], ny: usize, nx: usize, n: usize) -> Vec<f32> {
-    if n == 1 {
-        return slab.to_vec();
-    }
-    let (oy, ox) = (ny / n, nx / n);
-    let mut out = vec![f32::NAN; oy * ox];
-    for j in 0..oy {
-        for i in 0..ox {
-            let (mut sum, mut count) = (0.0_f64, 0_u32);
-            for dy in 0..n {
-                for &v in &slab[(j * n + dy) * nx + i * n..(j * n + dy) * nx + i * n + n] {
-                    if !v.is_nan() {
-                        sum += f64::from(v);
-                        count += 1;
-                    }
-                }
-            }
-            if count > 0 {
-                #[allow(clippy::cast_possible_truncation)]
-                let mean = (sum / f64::from(count)) as f32;
-                out[j * ox + i] = mean;
-            }
-        }
-    }
-    out
-}
-
 /// Mean of each block of `n` values (coordinates of coarsened cells).
 fn coarsen_coord(v: &[f64], n: usize) -> Vec<f64> {
     #[allow(clippy::cast_precision_loss)]
@@ -289,13 +238,6 @@ fn coarsen_coord(v: &[f64], n: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Bytes per input cell while the days stream: three f32 slabs, read and decoded.
-const BYTES_PER_INPUT_CELL: u64 = 3 * 4 * 2;
-
-/// Bytes per output cell: the kernel state (a bound) and leaf and bloom for four layers,
-/// twice (kernel outputs and the arrays written).
-const BYTES_PER_CELL: u64 = 160 + 2 * 2 * 4 * 8;
-
 #[derive(Serialize)]
 pub(crate) struct YearReport {
     pub(crate) year: i32,
@@ -303,12 +245,15 @@ pub(crate) struct YearReport {
     pub(crate) cells: usize,
     pub(crate) days_read: u32,
     pub(crate) seconds: f64,
+    /// Tasks of the year's plan and how many an earlier run had finished.
+    pub(crate) tasks: u64,
 }
 
 #[derive(Serialize)]
 pub(crate) struct GridReport {
     pub(crate) store: PathBuf,
     pub(crate) years: Vec<YearReport>,
+    /// The largest planned memory of one task.
     pub(crate) peak_memory_bytes: u64,
 }
 
@@ -375,10 +320,6 @@ pub(crate) fn compute(args: &GridArgs, quiet: bool) -> anyhow::Result<GridReport
             );
         }
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.workers)
-        .build()
-        .context("cannot start worker threads")?;
     let format = args
         .zarr_format
         .as_deref()
@@ -398,6 +339,7 @@ pub(crate) fn compute(args: &GridArgs, quiet: bool) -> anyhow::Result<GridReport
                 cells: 0,
                 days_read: 0,
                 seconds: 0.0,
+                tasks: 0,
             });
             continue;
         }
@@ -408,10 +350,11 @@ pub(crate) fn compute(args: &GridArgs, quiet: bool) -> anyhow::Result<GridReport
             );
         }
         let files: Vec<&str> = INPUTS.iter().map(|v| inputs.files[v].as_str()).collect();
-        let src = rsdat_io::open_merged(&files)
-            .with_context(|| format!("cannot open the inputs of {year}"))?;
-        let (report, bytes) =
-            pool.install(|| run_year(args, &cfg, year, &src, &files, format, quiet))?;
+        let src = Arc::new(
+            rsdat_io::open_merged(&files)
+                .with_context(|| format!("cannot open the inputs of {year}"))?,
+        );
+        let (report, bytes) = run_year(args, &cfg, year, src, &files, format, quiet)?;
         peak = peak.max(bytes);
         reports.push(report);
     }
@@ -471,18 +414,24 @@ struct Grid {
     x: Vec<f64>,
 }
 
-#[allow(clippy::too_many_lines)]
+/// The task directory of `year` beside the store: finished tiles of an interrupted run.
+fn task_dir(out: &std::path::Path, year: i32) -> PathBuf {
+    let mut name = out.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    out.with_file_name(name).join(year.to_string())
+}
+
 fn run_year(
     args: &GridArgs,
     cfg: &Config,
     year: i32,
-    src: &MergedSource,
+    src: Arc<MergedSource>,
     files: &[&str],
     format: Option<ZarrFormat>,
     quiet: bool,
 ) -> anyhow::Result<(YearReport, u64)> {
     let started = std::time::Instant::now();
-    let Grid { nt, ny, nx, y, x } = grid_of(src, files)?;
+    let Grid { nt, ny, nx, y, x } = grid_of(&src, files)?;
     if usize::try_from(cfg.end_day()).unwrap_or(usize::MAX) > nt {
         bail!(
             "--end-day {} is past the {nt} days in `{}`",
@@ -491,7 +440,7 @@ fn run_year(
         );
     }
     let (y0, wy, x0, wx) = match args.bbox {
-        Some(b) => clip(src, &x, &y, b, files[0])?,
+        Some(b) => clip(src.as_ref(), &x, &y, b, files[0])?,
         None => (0, ny, 0, nx),
     };
     let n = args.coarsen;
@@ -506,84 +455,75 @@ fn run_year(
         coarsen: n,
     };
     let (oy, ox) = win.out_shape();
-    let cells = oy * ox;
-    let bytes = (win.ny * win.nx) as u64 * BYTES_PER_INPUT_CELL + cells as u64 * BYTES_PER_CELL;
-    if let Some(limit) = args.memory_limit {
-        if bytes > limit {
-            bail!(
-                "{year}: the run needs about {} MiB for {cells} cells but --memory-limit is {} MiB; \
-                 clip with --bbox, coarsen with --coarsen, or raise the limit",
-                bytes >> 20,
-                limit >> 20
-            );
-        }
-    }
-    let vars: Vec<Variable> = INPUTS
+    let urls: Vec<String> = files.iter().map(|f| (*f).to_owned()).collect();
+    let slice = |start: usize, len: usize| Selection::Slice {
+        start,
+        stop: start + len,
+        step: 1,
+    };
+    let days = (cfg.end_day() - cfg.start_day() + 1) as usize;
+    let inputs: Vec<LazyArray> = INPUTS
         .iter()
-        .map(|v| src.dataset().variable(v).cloned())
-        .collect::<Result<_, _>>()?;
-    let bands: Vec<(usize, usize)> = (0..cells)
-        .step_by(BAND_CELLS)
-        .map(|s| (s, (s + BAND_CELLS).min(cells)))
-        .collect();
-    let mut rows: Vec<SpringIndexRow> = bands
-        .iter()
-        .map(|&(a, b)| SpringIndexRow::new(b - a, cfg))
-        .collect::<Result<_, _>>()?;
-    let days = cfg.end_day() - cfg.start_day() + 1;
-    let pb = bar(u64::from(days), &year.to_string(), quiet);
-    let mut days_read = 0;
-    for day in cfg.start_day()..=cfg.end_day() {
-        if rows.iter().all(SpringIndexRow::all_done) {
-            break;
-        }
-        let t = usize::try_from(day - 1).unwrap_or(0);
-        let slabs: Vec<Vec<f32>> = INPUTS
-            .par_iter()
-            .zip(&vars)
-            .map(|(name, var)| -> anyhow::Result<Vec<f32>> {
-                let raw = src.read(name, &[t, win.y0, win.x0], &[1, win.ny, win.nx])?;
-                let decoded: Vec<f32> = decode_f32(var, &raw).into_iter().collect();
-                Ok(coarsen_mean(&decoded, win.ny, win.nx, n))
+        .map(|v| -> anyhow::Result<LazyArray> {
+            let a = LazyArray::from_source(src.clone(), &urls, v)?
+                .isel("time", slice(cfg.start_day() as usize - 1, days))?
+                .isel("y", slice(win.y0, win.ny))?
+                .isel("x", slice(win.x0, win.nx))?;
+            Ok(if n > 1 {
+                a.coarsen_mean(&[("y", n), ("x", n)])?
+            } else {
+                a
             })
-            .collect::<anyhow::Result<_>>()?;
-        rows.par_iter_mut()
-            .zip(&bands)
-            .try_for_each(|(row, &(a, b))| {
-                row.push_day(day, &slabs[0][a..b], &slabs[1][a..b], &slabs[2][a..b])
-            })?;
-        days_read += 1;
-        pb.inc(1);
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let refs: Vec<&LazyArray> = inputs.iter().collect();
+    let outputs = LazyArray::fold(&refs, "time", SpringIndexFold::new(cfg.clone()))?;
+    let refs: Vec<&LazyArray> = outputs.iter().collect();
+    let plan = rsdat_array::Plan::build(&refs)?;
+    let bytes = plan.peak_bytes();
+    let dir = task_dir(&args.out, year);
+    if !args.resume && dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("cannot remove `{}`", dir.display()))?;
     }
-    pb.finish_and_clear();
-    let mut leaf = vec![f64::NAN; 4 * cells];
-    let mut bloom = vec![f64::NAN; 4 * cells];
-    for (row, &(a, b)) in rows.into_iter().zip(&bands) {
-        let o = row.finish();
-        for layer in Layer::ALL {
-            let k = layer.index() * cells;
-            leaf[k + a..k + b].copy_from_slice(o.leaf(layer));
-            bloom[k + a..k + b].copy_from_slice(o.bloom(layer));
-        }
-    }
+    let mut opts = args.exec.options(&year.to_string(), quiet)?;
+    opts.task_dir = Some(dir.clone());
+    let values = rsdat_array::compute(&refs, &opts).map_err(|e| match e {
+        rsdat_array::Error::Memory { .. } => anyhow::Error::new(e).context(format!(
+            "{year} does not fit in --memory-limit: clip with --bbox, coarsen with --coarsen, \
+             use fewer --workers or raise the limit"
+        )),
+        e => e.into(),
+    })?;
+    let cells = oy * ox;
+    let (leaf, bloom) = values.split_at(Layer::ALL.len());
+    let flat = |v: &[ndarray::ArrayD<f64>]| -> Vec<f64> {
+        v.iter().flat_map(|a| a.iter().copied()).collect()
+    };
     let ys = coarsen_coord(&y[win.y0..win.y0 + win.ny], n);
     let xs = coarsen_coord(&x[win.x0..win.x0 + win.nx], n);
     write_year(
         args,
         cfg,
         year,
-        src,
+        src.as_ref(),
         files,
         format,
         (&ys, &xs),
-        (leaf, bloom),
+        (flat(leaf), flat(bloom)),
     )?;
+    std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove `{}`", dir.display()))?;
+    if let Some(parent) = dir.parent() {
+        // the `.partial` folder goes once no year is in progress
+        let _ = std::fs::remove_dir(parent);
+    }
     let report = YearReport {
         year,
         status: "done",
         cells,
-        days_read,
+        days_read: u32::try_from(days).unwrap_or(u32::MAX),
         seconds: started.elapsed().as_secs_f64(),
+        tasks: plan.n_tasks(),
     };
     Ok((report, bytes))
 }
@@ -690,17 +630,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn coarsen_skips_nan_and_trims() {
-        let slab = [1.0, 3.0, 9.0, f32::NAN, 5.0, 9.0, 9.0, 9.0, 9.0];
-        assert_eq!(coarsen_mean(&slab, 3, 3, 2), vec![3.0]);
+    fn coarsened_coordinates_are_block_means() {
         assert_eq!(coarsen_coord(&[0.0, 2.0, 4.0], 2), vec![1.0]);
     }
 
     #[test]
     fn sizes_and_boxes() {
-        assert_eq!(parse_size("2G"), Ok(2 << 30));
-        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
-        assert!(parse_size("lots").is_err());
         assert!(parse_bbox("-90,39,-89,40").is_ok());
         assert!(parse_bbox("-89,39,-90,40").is_err());
     }

@@ -1,0 +1,186 @@
+//! The spring index as a fold of the engine: per tile of cells, one pass over the days with
+//! O(1) state per cell, rows of cells computed in parallel, stopping once every cell has its
+//! events. Registered by name so worker processes (local or on SLURM) rebuild it.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use rsdat_array::{FoldFactory, FoldKernel, KernelRegistry};
+use rsdat_phenology::{Config, Events, Layer, Plant, Plants, SpringIndexRow};
+use serde_json::{json, Value};
+
+/// Registered name of the fold.
+pub(crate) const NAME: &str = "spring-index";
+
+/// Cells per row of the tile computed by one thread: small enough to balance, large enough
+/// to amortise.
+const ROW_CELLS: usize = 4096;
+
+/// Bytes of kernel state per cell (a bound), for the plan's memory estimate.
+const STATE_BYTES_PER_CELL: usize = 160;
+
+/// Registers the fold with the engine.
+pub(crate) fn register() {
+    KernelRegistry::global().register(NAME, SpringIndexFold::make);
+}
+
+/// Makes spring-index kernels for tiles. Inputs, in order: tmin, tmax (°C), dayl (s), over
+/// days `start_day..=end_day` of the config (fold step 0 is `start_day`). Outputs: first
+/// leaf of each [`Layer`], then first bloom of each.
+#[derive(Debug, Clone)]
+pub(crate) struct SpringIndexFold {
+    cfg: Config,
+}
+
+impl SpringIndexFold {
+    pub(crate) fn new(cfg: Config) -> Arc<Self> {
+        Arc::new(Self { cfg })
+    }
+
+    fn make(params: &Value) -> rsdat_array::Result<Arc<dyn FoldFactory>> {
+        let bad = |what: &str| rsdat_array::Error::Spec(format!("spring-index fold: {what}"));
+        let day = |k: &str| {
+            params
+                .get(k)
+                .and_then(Value::as_u64)
+                .and_then(|d| u32::try_from(d).ok())
+                .ok_or_else(|| bad(&format!("`{k}` must be a day of year")))
+        };
+        let plants = params
+            .get("plants")
+            .and_then(Value::as_array)
+            .ok_or_else(|| bad("`plants` must be a list"))?
+            .iter()
+            .map(|p| {
+                p.as_str()
+                    .and_then(|s| Plant::ALL.into_iter().find(|q| q.name() == s))
+                    .ok_or_else(|| bad(&format!("unknown plant {p}")))
+            })
+            .collect::<rsdat_array::Result<Plants>>()?;
+        let events: Events = params
+            .get("events")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("`events` must be leaf, bloom or both"))?
+            .parse()
+            .map_err(|e| bad(&format!("{e}")))?;
+        let cfg = Config::rsdat()
+            .with_days(day("start_day")?, day("end_day")?)
+            .and_then(|c| c.with_plants(plants))
+            .map_err(|e| bad(&e.to_string()))?
+            .with_events(events);
+        Ok(Self::new(cfg))
+    }
+}
+
+impl FoldFactory for SpringIndexFold {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn params(&self) -> Value {
+        json!({
+            "start_day": self.cfg.start_day(),
+            "end_day": self.cfg.end_day(),
+            "plants": self.cfg.plants().iter().map(Plant::name).collect::<Vec<_>>(),
+            "events": self.cfg.events().to_string(),
+        })
+    }
+
+    fn outputs(&self) -> usize {
+        2 * Layer::ALL.len()
+    }
+
+    fn state_bytes_per_cell(&self) -> usize {
+        STATE_BYTES_PER_CELL
+    }
+
+    fn start(&self, cells: usize) -> rsdat_array::Result<Box<dyn FoldKernel>> {
+        let rows = (0..cells)
+            .step_by(ROW_CELLS)
+            .map(|a| {
+                let b = (a + ROW_CELLS).min(cells);
+                SpringIndexRow::new(b - a, &self.cfg).map(|row| (a..b, row))
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|e| rsdat_array::Error::Spec(e.to_string()))?;
+        Ok(Box::new(Tile {
+            start_day: self.cfg.start_day(),
+            cells,
+            rows,
+        }))
+    }
+}
+
+/// The state of one tile: its cells cut into rows.
+struct Tile {
+    start_day: u32,
+    cells: usize,
+    rows: Vec<(std::ops::Range<usize>, SpringIndexRow)>,
+}
+
+impl FoldKernel for Tile {
+    fn step(&mut self, index: usize, inputs: &[&[f64]]) -> rsdat_array::Result<()> {
+        let day = self.start_day + u32::try_from(index).unwrap_or(u32::MAX);
+        let [tmin, tmax, dayl] = inputs else {
+            return Err(rsdat_array::Error::Spec(format!(
+                "spring-index fold needs tmin, tmax and dayl, got {} inputs",
+                inputs.len()
+            )));
+        };
+        #[allow(clippy::cast_possible_truncation)]
+        let f32s = |v: &[f64]| -> Vec<f32> { v.iter().map(|&x| x as f32).collect() };
+        let push = |(cells, row): &mut (std::ops::Range<usize>, SpringIndexRow)| {
+            if row.all_done() {
+                return Ok(());
+            }
+            let c = cells.clone();
+            row.push_day(
+                day,
+                &f32s(&tmin[c.clone()]),
+                &f32s(&tmax[c.clone()]),
+                &f32s(&dayl[c]),
+            )
+        };
+        if self.rows.len() > 1 {
+            self.rows.par_iter_mut().try_for_each(push)
+        } else {
+            self.rows.iter_mut().try_for_each(push)
+        }
+        .map_err(|e| rsdat_array::Error::Spec(format!("day {day}: {e}")))
+    }
+
+    fn done(&self) -> bool {
+        self.rows.iter().all(|(_, row)| row.all_done())
+    }
+
+    fn finish(self: Box<Self>) -> rsdat_array::Result<Vec<Vec<f64>>> {
+        let n = Layer::ALL.len();
+        let mut out = vec![vec![f64::NAN; self.cells]; 2 * n];
+        for (cells, row) in self.rows {
+            let o = row.finish();
+            for layer in Layer::ALL {
+                out[layer.index()][cells.clone()].copy_from_slice(o.leaf(layer));
+                out[n + layer.index()][cells.clone()].copy_from_slice(o.bloom(layer));
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_rebuild_the_same_fold() {
+        let cfg = Config::rsdat()
+            .with_days(5, 200)
+            .and_then(|c| c.with_plants(Plants::only(Plant::Lilac)))
+            .expect("config")
+            .with_events(Events::Leaf);
+        let f = SpringIndexFold::new(cfg.clone());
+        let again = SpringIndexFold::make(&f.params()).expect("rebuilt");
+        assert_eq!(again.params(), f.params());
+        assert!(SpringIndexFold::make(&json!({"start_day": 1})).is_err());
+    }
+}
