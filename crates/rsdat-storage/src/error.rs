@@ -30,9 +30,41 @@ pub enum Error {
         /// Object size.
         len: u64,
     },
-    /// A URL scheme rsdat does not serve (or not yet).
-    #[error("{}", unsupported_scheme_message(url))]
+    /// A URL scheme rsdat does not serve, or a local path where a URL is needed.
+    #[error("unsupported URL scheme in `{url}`; use a local path, file://, http(s)://, webdav(s):// or dcache://")]
     UnsupportedScheme {
+        /// The URL.
+        url: String,
+    },
+    /// A store that cannot do what was asked (writing to `http://`, listing an HTTP URL).
+    #[error("`{url}` does not support {op}; {hint}")]
+    Unsupported {
+        /// The URL.
+        url: String,
+        /// The operation.
+        op: &'static str,
+        /// What to use instead.
+        hint: &'static str,
+    },
+    /// The storage config file cannot be used.
+    #[error("storage config `{path}` {reason}")]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it (never its secrets).
+        reason: String,
+    },
+    /// A file holding secrets is open to group or others.
+    #[error("`{path}` holds secrets but group or others may access it (mode {mode:o}); run `chmod 600 {path}`")]
+    InsecureFile {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// A `dcache://` URL without a configured door.
+    #[error("no dCache door configured for `{url}`; set `door` in the `[dcache]` section of ~/.config/rsdat/storage.toml or the {var} environment variable", var = crate::env::DCACHE_DOOR)]
+    NoDoor {
         /// The URL.
         url: String,
     },
@@ -59,7 +91,7 @@ pub enum Error {
         status: u16,
     },
     /// The server refused the request (HTTP 401 or 403).
-    #[error("access denied to `{url}` (HTTP {status}), check credentials")]
+    #[error("access denied to `{url}` (HTTP {status}){hint}", hint = denied_hint(*status))]
     AccessDenied {
         /// The URL.
         url: String,
@@ -137,15 +169,32 @@ fn status_hint(status: u16) -> &'static str {
     }
 }
 
-/// Schemes parsed into a [`crate::Location`] but not served yet.
-fn unsupported_scheme_message(url: &str) -> String {
-    let scheme = url.split_once("://").map_or(url, |(s, _)| s);
-    match scheme.to_ascii_lowercase().as_str() {
-        s @ ("webdav" | "webdavs" | "dcache") => format!(
-            "`{s}://` URLs are not supported yet (`{url}`); download the file and open the local copy"
-        ),
-        _ => format!(
-            "unsupported URL scheme in `{url}`; use a local path, file://, http:// or https://"
-        ),
+fn denied_hint(status: u16) -> &'static str {
+    if status == 401 {
+        "; check credentials (the token, or user name and password, in ~/.config/rsdat/storage.toml or RSDAT_DCACHE_TOKEN)"
+    } else {
+        "; check credentials: the server knows them but they do not allow this operation on this path"
+    }
+}
+
+impl Error {
+    /// True when trying again may succeed: a failing or busy server (5xx, 408, 429), a
+    /// dropped connection or a timeout.
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::HttpStatus { status, .. } => matches!(status, 408 | 429 | 500..=599),
+            Self::Request { .. } => true,
+            Self::Io { source, .. } => matches!(
+                source.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::TimedOut
+                    | std::io::ErrorKind::UnexpectedEof
+                    | std::io::ErrorKind::Interrupted
+            ),
+            _ => false,
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! `http://` and `https://` objects read by range requests through a block cache.
 
 mod options;
-mod request;
+pub(crate) mod request;
 
 use std::num::NonZeroUsize;
 use std::ops::Range;
@@ -53,7 +53,14 @@ impl HttpStore {
     /// [`Error::Request`] when the server cannot be reached, [`Error::BadResponse`] when it
     /// does not tell the size, [`Error::InvalidUrl`]; each names the URL.
     pub fn open_with(url: &str, options: &HttpOptions) -> Result<Self> {
-        let client = Client::new(url, options.clone());
+        Self::from_client(Client::new(url, options.clone()))
+    }
+
+    /// Opens the object `client` is bound to (asks its size).
+    pub(crate) fn from_client(client: Client) -> Result<Self> {
+        let options = client.opts().clone();
+        let url = client.url().to_owned();
+        let url = url.as_str();
         let len = match client.head_len()? {
             Some(len) => len,
             None => client.probe_len()?,

@@ -3,7 +3,13 @@
 //! [`open_read`] turns a plain path, `file://` or `http(s)://` URL into a [`ReadStore`]
 //! that serves byte ranges; format readers never touch files or sockets themselves.
 //! [`HttpStore`] reads through a block cache with retries ([`HttpOptions`]). `webdav(s)://`
-//! and `dcache://` URLs parse into a [`Location`] but are not served yet.
+//! and `dcache://` URLs (WebDAV doors, as dcachefs and rclone reach dCache) are served by
+//! [`WebDav`], with the door and credentials of [`StorageConfig`]
+//! (`~/.config/rsdat/storage.toml` and `RSDAT_DCACHE_*` variables).
+//!
+//! Whole-object operations are split by capability ([`StatStore`], [`ListStore`],
+//! [`StreamStore`], [`WriteStore`]); [`Storage`] picks the backend for a URL, so code that
+//! copies files has one path for local and WebDAV destinations.
 //!
 //! Writers use [`write_atomic`], [`AtomicFile`] or, for stores kept as directories (Zarr),
 //! [`AtomicDir`], so a crash leaves the old file or the new one, never a part.
@@ -19,16 +25,33 @@
 //! ```
 
 mod atomic;
+mod auth;
+mod config;
+pub mod env;
 mod error;
 mod file;
 mod http;
+mod local;
 mod location;
+mod object;
+mod secret;
+mod storage;
+mod webdav;
 
 pub use atomic::{write_atomic, AtomicDir, AtomicFile, IfExists};
+pub use auth::Auth;
+pub use config::StorageConfig;
 pub use error::{Error, Result};
 pub use file::FileStore;
 pub use http::{HttpOptions, HttpStore};
+pub use local::LocalFs;
 pub use location::Location;
+pub use object::{
+    parent_url, ListStore, ObjectMeta, ObjectStream, StatStore, StreamStore, WriteStore,
+};
+pub use secret::Secret;
+pub use storage::Storage;
+pub use webdav::WebDav;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -59,12 +82,13 @@ pub trait ReadStore: Send + Sync + std::fmt::Debug {
     fn get_range(&self, range: Range<u64>) -> Result<Vec<u8>>;
 }
 
-/// Opens `url` (plain path, `file://`, `http://`, `https://`) for range reads, with
-/// [`HttpOptions::default`] for URLs.
+/// Opens `url` (plain path, `file://`, `http(s)://`, `webdav(s)://`, `dcache://`) for range
+/// reads, with [`HttpOptions::default`] for URLs and [`StorageConfig::load`] for WebDAV
+/// credentials.
 ///
 /// # Errors
-/// [`Error::UnsupportedScheme`] for schemes rsdat does not serve (yet), or the backend's
-/// error when the object cannot be opened.
+/// [`Error::UnsupportedScheme`] for schemes rsdat does not serve, a config error, or the
+/// backend's error when the object cannot be opened.
 pub fn open_read(url: &str) -> Result<Arc<dyn ReadStore>> {
     open_read_with(url, &HttpOptions::default())
 }
@@ -77,7 +101,8 @@ pub fn open_read_with(url: &str, http: &HttpOptions) -> Result<Arc<dyn ReadStore
     match Location::parse(url)? {
         Location::Path(p) => Ok(Arc::new(FileStore::open(&p)?)),
         Location::Http(u) => Ok(Arc::new(HttpStore::open_with(&u, http)?)),
-        // The seam for WebDAV doors (dCache): served by a later backend.
-        Location::WebDav(u) | Location::Dcache(u) => Err(Error::UnsupportedScheme { url: u }),
+        Location::WebDav(u) | Location::Dcache(u) => {
+            WebDav::new(StorageConfig::load()?, http.clone()).open_range(&u)
+        }
     }
 }

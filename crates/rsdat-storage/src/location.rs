@@ -10,9 +10,9 @@ pub enum Location {
     Path(PathBuf),
     /// An `http://` or `https://` URL, served by range requests.
     Http(String),
-    /// A `webdav://` or `webdavs://` URL (a WebDAV door); parsed, not served yet.
+    /// A `webdav://` or `webdavs://` URL (a WebDAV door); served by [`crate::WebDav`].
     WebDav(String),
-    /// A `dcache://` URL; parsed, not served yet.
+    /// A `dcache://` URL; served by [`crate::WebDav`].
     Dcache(String),
 }
 
@@ -99,7 +99,7 @@ mod tests {
     }
 
     #[test]
-    fn webdav_and_dcache_parse_but_are_not_served_yet() {
+    fn webdav_and_dcache() {
         assert_eq!(
             Location::parse("webdavs://door:2880/pnfs/x").unwrap(),
             Location::WebDav("webdavs://door:2880/pnfs/x".into())
@@ -108,13 +108,6 @@ mod tests {
             Location::parse("dcache://pnfs/x").unwrap(),
             Location::Dcache("dcache://pnfs/x".into())
         );
-        let err = crate::open_read("dcache://pnfs/x").unwrap_err();
-        assert!(matches!(err, Error::UnsupportedScheme { .. }));
-        assert_eq!(
-            err.to_string(),
-            "`dcache://` URLs are not supported yet (`dcache://pnfs/x`); \
-             download the file and open the local copy"
-        );
     }
 
     #[test]
@@ -122,7 +115,7 @@ mod tests {
         let err = Location::parse("gopher://h/x").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unsupported URL scheme in `gopher://h/x`; use a local path, file://, http:// or https://"
+            "unsupported URL scheme in `gopher://h/x`; use a local path, file://, http(s)://, webdav(s):// or dcache://"
         );
     }
 }

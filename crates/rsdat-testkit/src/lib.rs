@@ -1,6 +1,7 @@
 //! Test support shared by rsdat's crates: the Python of the fixture venv and fixtures made by
 //! committed Python scripts (netCDF4, h5netcdf, rasterio, zarr, xarray), cached by the
-//! script's content so a changed script regenerates them.
+//! script's content so a changed script regenerates them; servers on loopback: a small
+//! HTTP server with failure switches ([`http`]) and a wsgidav WebDAV server ([`webdav`]).
 //!
 //! ```no_run
 //! let dir = rsdat_testkit::fixtures(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/make_fixtures.py"));
@@ -10,6 +11,7 @@
 #![allow(clippy::print_stderr, clippy::missing_panics_doc)]
 
 pub mod http;
+pub mod webdav;
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};

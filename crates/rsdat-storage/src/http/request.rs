@@ -4,13 +4,13 @@ use std::io::Read;
 use std::ops::Range;
 use std::time::Instant;
 
-use ureq::http::header::{CONTENT_LENGTH, CONTENT_RANGE, RANGE};
+use ureq::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_RANGE, RANGE};
 use ureq::http::Response;
 use ureq::Body;
 
 use super::HttpOptions;
 use crate::error::BoxError;
-use crate::{Error, Result};
+use crate::{Auth, Error, Result};
 
 /// Why one attempt failed.
 pub(crate) enum Failure {
@@ -34,29 +34,47 @@ impl From<Error> for Failure {
     }
 }
 
+/// A ureq agent (a connection pool) set up as every rsdat request wants it: statuses
+/// are answers, not errors; no compression (byte ranges address stored bytes); the
+/// `Authorization` header kept on redirects to the same host (dCache doors redirect to
+/// pools); WebDAV methods allowed.
+pub(crate) fn agent(opts: &HttpOptions) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_resolve(Some(opts.connect_timeout))
+        .timeout_connect(Some(opts.connect_timeout))
+        .timeout_per_read(Some(opts.read_timeout))
+        .timeout_per_write(Some(opts.read_timeout))
+        .accept_encoding("identity")
+        .allow_non_standard_methods(true)
+        .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
+        .max_idle_connections_per_host(16)
+        .user_agent(concat!("rsdat/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
+}
+
 /// An agent bound to one URL, with the options that govern retries.
 #[derive(Debug)]
 pub(crate) struct Client {
     agent: ureq::Agent,
     url: String,
     opts: HttpOptions,
+    auth: Auth,
 }
 
 impl Client {
     pub(crate) fn new(url: &str, opts: HttpOptions) -> Self {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_resolve(Some(opts.connect_timeout))
-            .timeout_connect(Some(opts.connect_timeout))
-            .timeout_per_read(Some(opts.read_timeout))
-            .timeout_per_write(Some(opts.read_timeout))
-            .accept_encoding("identity")
-            .user_agent(concat!("rsdat/", env!("CARGO_PKG_VERSION")))
-            .build();
+        Self::with_agent(agent(&opts), url, opts, Auth::None)
+    }
+
+    /// A client sharing `agent`'s connections, sending `auth` with every request.
+    pub(crate) fn with_agent(agent: ureq::Agent, url: &str, opts: HttpOptions, auth: Auth) -> Self {
         Self {
-            agent: config.into(),
+            agent,
             url: url.to_owned(),
             opts,
+            auth,
         }
     }
 
@@ -70,51 +88,33 @@ impl Client {
 
     /// Runs `attempt` until it succeeds, fails for good, or attempts run out, sleeping with
     /// exponential backoff and jitter between tries.
-    pub(crate) fn retry<T>(&self, mut attempt: impl FnMut() -> Result<T, Failure>) -> Result<T> {
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            let transient = match attempt() {
-                Ok(v) => return Ok(v),
-                Err(Failure::Fatal(e)) => return Err(e),
-                Err(Failure::Transient(t)) => t,
-            };
-            if tries >= self.opts.max_attempts {
-                return Err(match transient {
-                    Transient::Status(status) => Error::HttpStatus {
-                        url: self.url.clone(),
-                        status,
-                        attempts: tries,
-                    },
-                    Transient::Transport(source) => Error::Request {
-                        url: self.url.clone(),
-                        attempts: tries,
-                        source,
-                    },
-                });
-            }
-            let wait = self
-                .opts
-                .backoff_for(tries)
-                .mul_f64(0.5 + 0.5 * fastrand::f64());
-            tracing::debug!(url = %self.url, attempt = tries, wait_ms = wait.as_millis(), "http retry after backoff");
-            std::thread::sleep(wait);
-        }
+    pub(crate) fn retry<T>(&self, attempt: impl FnMut() -> Result<T, Failure>) -> Result<T> {
+        retry(&self.url, &self.opts, attempt)
     }
 
     /// Sends `HEAD` (`range` is `None`) or a ranged `GET`; maps statuses every exchange
     /// treats alike (404, 401/403, transient ones) to failures.
     fn send(&self, range: Option<Range<u64>>) -> Result<Response<Body>, Failure> {
         let started = Instant::now();
+        let auth = self.auth.header();
         let (method, sent) = match &range {
-            None => ("HEAD", self.agent.head(&self.url).call()),
-            Some(r) => (
-                "GET",
-                self.agent
+            None => {
+                let mut req = self.agent.head(&self.url);
+                if let Some(a) = &auth {
+                    req = req.header(AUTHORIZATION, a);
+                }
+                ("HEAD", req.call())
+            }
+            Some(r) => {
+                let mut req = self
+                    .agent
                     .get(&self.url)
-                    .header(RANGE, format!("bytes={}-{}", r.start, r.end - 1))
-                    .call(),
-            ),
+                    .header(RANGE, format!("bytes={}-{}", r.start, r.end - 1));
+                if let Some(a) = &auth {
+                    req = req.header(AUTHORIZATION, a);
+                }
+                ("GET", req.call())
+            }
         };
         let elapsed_ms = started.elapsed().as_millis();
         let response = match sent {
@@ -266,8 +266,48 @@ impl Client {
     }
 }
 
+/// Runs `attempt` until it succeeds, fails for good, or `opts.max_attempts` run out,
+/// sleeping with exponential backoff and jitter between tries; errors name `url`.
+pub(crate) fn retry<T>(
+    url: &str,
+    opts: &HttpOptions,
+    mut attempt: impl FnMut() -> Result<T, Failure>,
+) -> Result<T> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let transient = match attempt() {
+            Ok(v) => return Ok(v),
+            Err(Failure::Fatal(e)) => return Err(e),
+            Err(Failure::Transient(t)) => t,
+        };
+        if tries >= opts.max_attempts {
+            return Err(match transient {
+                Transient::Status(status) => Error::HttpStatus {
+                    url: url.to_owned(),
+                    status,
+                    attempts: tries,
+                },
+                Transient::Transport(source) => Error::Request {
+                    url: url.to_owned(),
+                    attempts: tries,
+                    source,
+                },
+            });
+        }
+        let wait = opts.backoff_for(tries).mul_f64(0.5 + 0.5 * fastrand::f64());
+        tracing::debug!(
+            url,
+            attempt = tries,
+            wait_ms = wait.as_millis(),
+            "http retry after backoff"
+        );
+        std::thread::sleep(wait);
+    }
+}
+
 /// Sorts a ureq error into transient (retry) or final.
-fn classify(e: ureq::Error, url: &str) -> Failure {
+pub(crate) fn classify(e: ureq::Error, url: &str) -> Failure {
     use ureq::Error as E;
     match e {
         E::Timeout(_)
@@ -288,7 +328,7 @@ fn classify(e: ureq::Error, url: &str) -> Failure {
     }
 }
 
-fn header(response: &Response<Body>, name: ureq::http::HeaderName) -> Option<&str> {
+pub(crate) fn header(response: &Response<Body>, name: ureq::http::HeaderName) -> Option<&str> {
     response.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
