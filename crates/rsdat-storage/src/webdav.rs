@@ -226,6 +226,19 @@ impl WebDav {
 impl StatStore for WebDav {
     fn stat(&self, url: &str) -> Result<Option<ObjectMeta>> {
         let t = self.target(url)?;
+        if matches!(crate::Location::parse(url)?, crate::Location::Http(_)) {
+            // Plain HTTP servers know HEAD, not PROPFIND.
+            return self.exchange(&t, "HEAD", &[], b"", |r| match r.status().as_u16() {
+                404 | 410 => Some(Ok(None)),
+                200 => Some(Ok(Some(ObjectMeta {
+                    url: url.to_owned(),
+                    name: crate::webdav::last_segment(url),
+                    len: header(r, CONTENT_LENGTH).and_then(|v| v.parse().ok()),
+                    is_dir: false,
+                }))),
+                _ => None,
+            });
+        }
         let Some(entries) = self.propfind(&t, "0")? else {
             return Ok(None);
         };
@@ -458,6 +471,19 @@ fn bad(url: &str, reason: String) -> Error {
         url: url.to_owned(),
         reason,
     }
+}
+
+/// The decoded last path segment of a URL.
+fn last_segment(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    let seg = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    percent_encoding::percent_decode_str(seg)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The ADLER32 in a `Digest` header (`adler32=0a1b2c3d`, possibly among others).

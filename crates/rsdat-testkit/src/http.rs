@@ -1,8 +1,11 @@
-//! A tiny threaded HTTP/1.1 server on 127.0.0.1 serving one object, with `Range` support
-//! and switches for misbehaviour (errors, dropped connections, delays, ignored `Range`).
+//! A tiny threaded HTTP/1.1 server on 127.0.0.1 serving one object (or several, by path),
+//! with `Range` support, `Digest` answers to `Want-Digest`, and switches for misbehaviour
+//! (errors, dropped connections, delays, truncated or throttled bodies, ignored `Range`,
+//! being killed mid-transfer).
 //! A failure inside it is a broken test set-up, so it unwraps freely.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc, missing_docs)]
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,12 +39,27 @@ pub struct Behavior {
     pub always_status: Option<u16>,
     /// Answer `HEAD` with this status.
     pub head_status: Option<u16>,
+    /// Send bodies in 64 KiB pieces with this pause between them.
+    pub throttle: Option<Duration>,
+}
+
+/// One object of a multi-object server.
+#[derive(Debug, Clone)]
+pub struct Object {
+    /// URL path, starting with `/`.
+    pub path: String,
+    pub data: Vec<u8>,
+    /// `Digest` header value sent when a request carries `Want-Digest` (e.g. `adler32=0a1b2c3d`).
+    pub digest: Option<String>,
 }
 
 struct State {
     data: Vec<u8>,
+    objects: HashMap<String, Object>,
     behavior: Mutex<Behavior>,
     log: Mutex<Vec<Logged>>,
+    conns: Mutex<Vec<TcpStream>>,
+    killed: AtomicBool,
 }
 
 /// A running server; stops accepting when dropped.
@@ -58,12 +76,24 @@ impl Server {
     }
 
     pub fn with(data: Vec<u8>, behavior: Behavior) -> Self {
+        Self::build(data, Vec::new(), behavior)
+    }
+
+    /// Serves `objects` by path (others get 404).
+    pub fn with_objects(objects: Vec<Object>, behavior: Behavior) -> Self {
+        Self::build(Vec::new(), objects, behavior)
+    }
+
+    fn build(data: Vec<u8>, objects: Vec<Object>, behavior: Behavior) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(State {
             data,
+            objects: objects.into_iter().map(|o| (o.path.clone(), o)).collect(),
             behavior: Mutex::new(behavior),
             log: Mutex::new(Vec::new()),
+            conns: Mutex::new(Vec::new()),
+            killed: AtomicBool::new(false),
         });
         let stop = Arc::new(AtomicBool::new(false));
         let accept = {
@@ -74,6 +104,9 @@ impl Server {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
+                    if let Ok(c) = stream.try_clone() {
+                        state.conns.lock().unwrap().push(c);
+                    }
                     let state = Arc::clone(&state);
                     std::thread::spawn(move || serve(&stream, &state));
                 }
@@ -89,6 +122,22 @@ impl Server {
 
     pub fn url(&self) -> String {
         format!("http://{}/data/object.bin", self.addr)
+    }
+
+    /// The URL of the object at `path` (of a multi-object server).
+    pub fn url_of(&self, path: &str) -> String {
+        format!("http://{}/{}", self.addr, path.trim_start_matches('/'))
+    }
+
+    /// Stops as a killed server would: cuts every open connection mid-answer and refuses
+    /// new ones.
+    pub fn kill(&self) {
+        self.state.killed.store(true, Ordering::SeqCst);
+        self.stop.store(true, Ordering::SeqCst);
+        for c in self.state.conns.lock().unwrap().drain(..) {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+        let _ = TcpStream::connect(self.addr);
     }
 
     /// Changes the behaviour for the requests to come.
@@ -165,11 +214,10 @@ fn serve(stream: &TcpStream, state: &State) {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
-        let method = line
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_owned();
+        let mut words = line.split_whitespace();
+        let method = words.next().unwrap_or_default().to_owned();
+        let path = words.next().unwrap_or_default().to_owned();
+        let mut want_digest = false;
         let mut range = None;
         let mut close = false;
         loop {
@@ -186,6 +234,8 @@ fn serve(stream: &TcpStream, state: &State) {
                 let value = value.trim();
                 if name.eq_ignore_ascii_case("range") {
                     range = Some(value.to_owned());
+                } else if name.eq_ignore_ascii_case("want-digest") {
+                    want_digest = value.to_ascii_lowercase().contains("adler32");
                 } else if name.eq_ignore_ascii_case("connection")
                     && value.eq_ignore_ascii_case("close")
                 {
@@ -198,7 +248,10 @@ fn serve(stream: &TcpStream, state: &State) {
             range: range.clone(),
         });
 
-        let (action, delay, range) = {
+        if state.killed.load(Ordering::SeqCst) {
+            return;
+        }
+        let (action, delay, range, throttle) = {
             let mut b = state.behavior.lock().unwrap();
             let delay = if b.delay_next > 0 {
                 b.delay_next -= 1;
@@ -223,7 +276,7 @@ fn serve(stream: &TcpStream, state: &State) {
                 Action::Answer
             };
             let range = if b.ignore_range { None } else { range };
-            (action, delay, range)
+            (action, delay, range, b.throttle)
         };
         if let Some(d) = delay {
             std::thread::sleep(d);
@@ -231,10 +284,26 @@ fn serve(stream: &TcpStream, state: &State) {
         let head = method == "HEAD";
         let ok = match action {
             Action::Drop => return,
-            Action::Status(s) => respond(&mut writer, s, &[], b"", head),
+            Action::Status(s) => respond(&mut writer, s, &[], b"", head, None),
             Action::Answer | Action::Truncate => {
                 let truncate = matches!(action, Action::Truncate);
-                answer(&mut writer, &state.data, range.as_deref(), head, truncate)
+                let (data, digest) = if state.objects.is_empty() {
+                    (&state.data[..], None)
+                } else if let Some(o) = state.objects.get(&path) {
+                    (&o.data[..], o.digest.as_deref().filter(|_| want_digest))
+                } else {
+                    if !respond(&mut writer, 404, &[], b"", head, None) {
+                        return;
+                    }
+                    continue;
+                };
+                let how = How {
+                    head,
+                    truncate,
+                    throttle,
+                    digest,
+                };
+                answer(&mut writer, data, range.as_deref(), &how)
             }
         };
         if !ok || close {
@@ -243,14 +312,22 @@ fn serve(stream: &TcpStream, state: &State) {
     }
 }
 
-/// Answers with the object or the asked range of it; `false` when the connection must end.
-fn answer(
-    w: &mut &TcpStream,
-    data: &[u8],
-    range: Option<&str>,
+/// How to send an answer.
+struct How<'a> {
     head: bool,
     truncate: bool,
-) -> bool {
+    throttle: Option<Duration>,
+    digest: Option<&'a str>,
+}
+
+/// Answers with the object or the asked range of it; `false` when the connection must end.
+fn answer(w: &mut &TcpStream, data: &[u8], range: Option<&str>, how: &How<'_>) -> bool {
+    let How {
+        head,
+        truncate,
+        throttle,
+        digest,
+    } = *how;
     let len = data.len() as u64;
     let (status, body, extra) = match range.map(|r| parse_range(r, len)) {
         None => (200, data, Vec::new()),
@@ -276,8 +353,12 @@ fn answer(
         let _ = w.flush();
         return false;
     }
+    let mut extra: Vec<String> = extra;
+    if let Some(d) = digest {
+        extra.push(format!("Digest: {d}"));
+    }
     let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-    respond(w, status, &extra, body, head)
+    respond(w, status, &extra, body, head, throttle)
 }
 
 /// `bytes=a-b`, `bytes=a-`, `bytes=-n` into a half-open range, `None` if unsatisfiable.
@@ -293,7 +374,14 @@ fn parse_range(value: &str, len: u64) -> Option<(u64, u64)> {
     (start < end).then_some((start, end))
 }
 
-fn respond(w: &mut &TcpStream, status: u16, headers: &[&str], body: &[u8], head: bool) -> bool {
+fn respond(
+    w: &mut &TcpStream,
+    status: u16,
+    headers: &[&str],
+    body: &[u8],
+    head: bool,
+    throttle: Option<Duration>,
+) -> bool {
     let mut out = format!(
         "HTTP/1.1 {status} {}\r\nContent-Length: {}\r\nAccept-Ranges: bytes\r\n",
         reason(status),
@@ -305,6 +393,18 @@ fn respond(w: &mut &TcpStream, status: u16, headers: &[&str], body: &[u8], head:
     }
     out.push_str("\r\n");
     let mut bytes = out.into_bytes();
+    if let (Some(pause), false) = (throttle, head) {
+        if w.write_all(&bytes).is_err() {
+            return false;
+        }
+        for piece in body.chunks(64 << 10) {
+            std::thread::sleep(pause);
+            if w.write_all(piece).is_err() {
+                return false;
+            }
+        }
+        return w.flush().is_ok();
+    }
     if !head {
         bytes.extend_from_slice(body);
     }
