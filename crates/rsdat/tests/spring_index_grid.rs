@@ -63,6 +63,101 @@ print("ok", int(np.isfinite(a["first-leaf"].values).sum()))
 }
 
 #[test]
+fn matlab_preset_equals_the_stations_workflow_on_every_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = sample(dir.path(), "1980", 8, 10);
+    let store = dir.path().join("si.zarr");
+    ok(&grid(&files, &store, &["--preset", "matlab"]));
+    // xarray writes each cell's series as a station (°C, with its latitude) ...
+    let csv = dir.path().join("cells.csv");
+    let to_csv = r#"
+import sys, glob, xarray as xr
+ds = xr.open_mfdataset(sorted(glob.glob(sys.argv[1] + "/*.nc")), compat="override").load()
+tmin, tmax, lat = ds.tmin.values, ds.tmax.values, ds.lat.values
+rows = ["station,lat,year,doy,tmin,tmax"]
+for j in range(ds.sizes["y"]):
+    for i in range(ds.sizes["x"]):
+        for d in range(ds.sizes["time"]):
+            rows.append(f"c{j}_{i},{float(lat[j, i])},1980,{d + 1},{float(tmin[d, j, i])},{float(tmax[d, j, i])}")
+open(sys.argv[2], "w").write("\n".join(rows) + "\n")
+print("ok")
+"#;
+    let data = dir.path().join("data");
+    let out = rsdat_testkit::run_python(to_csv, &[data.to_str().unwrap(), csv.to_str().unwrap()]);
+    assert_eq!(out.trim(), "ok");
+    // ... the stations workflow computes them one by one, and the grid must agree.
+    let stations = dir.path().join("stations.csv");
+    ok(&rsdat(&[
+        "spring-index",
+        "stations",
+        csv.to_str().unwrap(),
+        "--out",
+        stations.to_str().unwrap(),
+        "--preset",
+        "matlab",
+        "--units",
+        "C",
+    ]));
+    let check = r#"
+import sys, numpy as np, pandas as pd, xarray as xr
+g = xr.open_zarr(sys.argv[1], group="1980")
+assert g.attrs["preset"] == "matlab" and list(g.attrs["window"]) == [1, 240], g.attrs
+s = pd.read_csv(sys.argv[2])
+n = 0
+for _, r in s.iterrows():
+    j, i = (int(k) for k in r.station[1:].split("_"))
+    for v, col in [("first-leaf", "first_leaf"), ("first-bloom", "first_bloom")]:
+        a, b = float(g[v].sel(plant=r.plant).values[j, i]), float(r[col])
+        assert a == b or (np.isnan(a) and np.isnan(b)), (r.station, r.plant, v, a, b)
+        n += np.isfinite(a)
+assert n > 0.5 * len(s) * 2, n
+print("ok", n)
+"#;
+    let out = rsdat_testkit::run_python(
+        check,
+        &[store.to_str().unwrap(), stations.to_str().unwrap()],
+    );
+    assert!(out.starts_with("ok"), "{out}");
+}
+
+#[test]
+fn worker_processes_give_the_same_store_as_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = sample(dir.path(), "1980", 12, 16);
+    let threads = dir.path().join("threads.zarr");
+    let procs = dir.path().join("procs.zarr");
+    ok(&grid(&files, &threads, &["--coarsen", "2"]));
+    ok(&grid(
+        &files,
+        &procs,
+        &[
+            "--coarsen",
+            "2",
+            "--executor",
+            "processes",
+            "--workers",
+            "2",
+        ],
+    ));
+    let check = r#"
+import sys, numpy as np, xarray as xr
+a = xr.open_zarr(sys.argv[1], group="1980")
+b = xr.open_zarr(sys.argv[2], group="1980")
+for v in ["first-leaf", "first-bloom"]:
+    assert a[v].shape == (4, 6, 8), a[v].shape
+    assert np.array_equal(a[v].values, b[v].values, equal_nan=True), v
+print("ok")
+"#;
+    let out =
+        rsdat_testkit::run_python(check, &[threads.to_str().unwrap(), procs.to_str().unwrap()]);
+    assert_eq!(out.trim(), "ok");
+    assert!(
+        !dir.path().join("procs.zarr.partial").exists(),
+        "finished runs leave no task outputs behind"
+    );
+}
+
+#[test]
 fn clipping_and_resume() {
     let dir = tempfile::tempdir().unwrap();
     let files = sample(dir.path(), "1980-1981", 20, 20);

@@ -71,8 +71,8 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         preset: "rsdat".into(),
         plants: Vec::new(),
         events: Vec::new(),
-        start_day: 1,
-        end_day: 300,
+        start_day: None,
+        end_day: None,
         bbox: None,
         coarsen: 1,
         exec: ExecArgs {

@@ -1,12 +1,16 @@
-//! The spring index as a fold of the engine: per tile of cells, one pass over the days with
+//! The spring index as a fold of the engine, registered by name so worker processes (local
+//! or on SLURM) rebuild it. `rsdat` preset: per tile of cells, one pass over the days with
 //! O(1) state per cell, rows of cells computed in parallel, stopping once every cell has its
-//! events. Registered by name so worker processes (local or on SLURM) rebuild it.
+//! events. `matlab` preset: the toolbox's 30-day block rules need a cell's whole window, so
+//! the tile keeps its 240 days of tmin/tmax (f32) and runs the per-series model at the end.
 
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use rsdat_array::{FoldFactory, FoldKernel, KernelRegistry};
-use rsdat_phenology::{Config, Events, Layer, Plant, Plants, SpringIndexRow};
+use rsdat_phenology::{
+    matlab_series, Config, Events, Layer, Plant, Plants, Preset, SpringIndexRow, TempUnits,
+};
 use serde_json::{json, Value};
 
 /// Registered name of the fold.
@@ -16,17 +20,21 @@ pub(crate) const NAME: &str = "spring-index";
 /// to amortise.
 const ROW_CELLS: usize = 4096;
 
-/// Bytes of kernel state per cell (a bound), for the plan's memory estimate.
+/// Bytes of `rsdat` kernel state per cell (a bound), for the plan's memory estimate.
 const STATE_BYTES_PER_CELL: usize = 160;
+
+/// Bytes per cell and day the `matlab` kernel keeps: tmin and tmax as f32.
+const SERIES_BYTES_PER_CELL_DAY: usize = 8;
 
 /// Registers the fold with the engine.
 pub(crate) fn register() {
     KernelRegistry::global().register(NAME, SpringIndexFold::make);
 }
 
-/// Makes spring-index kernels for tiles. Inputs, in order: tmin, tmax (°C), dayl (s), over
-/// days `start_day..=end_day` of the config (fold step 0 is `start_day`). Outputs: first
-/// leaf of each [`Layer`], then first bloom of each.
+/// Makes spring-index kernels for tiles. Inputs, in order: tmin and tmax (°C) and, for the
+/// `rsdat` preset, dayl (s), for the `matlab` preset the latitude (degrees north, the same
+/// every day), over days `start_day..=end_day` of the config (fold step 0 is `start_day`).
+/// Outputs: first leaf of each [`Layer`], then first bloom of each.
 #[derive(Debug, Clone)]
 pub(crate) struct SpringIndexFold {
     cfg: Config,
@@ -63,7 +71,14 @@ impl SpringIndexFold {
             .ok_or_else(|| bad("`events` must be leaf, bloom or both"))?
             .parse()
             .map_err(|e| bad(&format!("{e}")))?;
-        let cfg = Config::rsdat()
+        let preset: Preset = params
+            .get("preset")
+            .and_then(Value::as_str)
+            .unwrap_or("rsdat")
+            .parse()
+            .map_err(|e| bad(&format!("{e}")))?;
+        let cfg = Config::for_preset(preset)
+            .with_units(TempUnits::Celsius)
             .with_days(day("start_day")?, day("end_day")?)
             .and_then(|c| c.with_plants(plants))
             .map_err(|e| bad(&e.to_string()))?
@@ -79,6 +94,7 @@ impl FoldFactory for SpringIndexFold {
 
     fn params(&self) -> Value {
         json!({
+            "preset": self.cfg.preset().to_string(),
             "start_day": self.cfg.start_day(),
             "end_day": self.cfg.end_day(),
             "plants": self.cfg.plants().iter().map(Plant::name).collect::<Vec<_>>(),
@@ -91,10 +107,25 @@ impl FoldFactory for SpringIndexFold {
     }
 
     fn state_bytes_per_cell(&self) -> usize {
-        STATE_BYTES_PER_CELL
+        match self.cfg.preset() {
+            Preset::Matlab => {
+                let days = (self.cfg.end_day() - self.cfg.start_day() + 1) as usize;
+                days * SERIES_BYTES_PER_CELL_DAY + STATE_BYTES_PER_CELL
+            }
+            _ => STATE_BYTES_PER_CELL,
+        }
     }
 
     fn start(&self, cells: usize) -> rsdat_array::Result<Box<dyn FoldKernel>> {
+        if self.cfg.preset() == Preset::Matlab {
+            return Ok(Box::new(SeriesTile {
+                cfg: self.cfg.clone(),
+                cells,
+                tmin: Vec::new(),
+                tmax: Vec::new(),
+                lat: Vec::new(),
+            }));
+        }
         let rows = (0..cells)
             .step_by(ROW_CELLS)
             .map(|a| {
@@ -164,6 +195,63 @@ impl FoldKernel for Tile {
             }
         }
         Ok(out)
+    }
+}
+
+/// A tile of the `matlab` preset: the window's days, day-major, then the model per cell.
+struct SeriesTile {
+    cfg: Config,
+    cells: usize,
+    tmin: Vec<f32>,
+    tmax: Vec<f32>,
+    lat: Vec<f64>,
+}
+
+impl FoldKernel for SeriesTile {
+    fn step(&mut self, index: usize, inputs: &[&[f64]]) -> rsdat_array::Result<()> {
+        let [tmin, tmax, lat] = inputs else {
+            return Err(rsdat_array::Error::Spec(format!(
+                "the matlab spring-index fold needs tmin, tmax and lat, got {} inputs",
+                inputs.len()
+            )));
+        };
+        if index == 0 {
+            self.lat = lat.to_vec();
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            self.tmin.extend(tmin.iter().map(|&x| x as f32));
+            self.tmax.extend(tmax.iter().map(|&x| x as f32));
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> rsdat_array::Result<Vec<Vec<f64>>> {
+        let n = self.cells;
+        let days = self.tmin.len() / n.max(1);
+        let per_cell: Vec<Vec<f64>> = (0..n)
+            .into_par_iter()
+            .map(|c| -> rsdat_array::Result<Vec<f64>> {
+                let series = |v: &[f32]| -> Vec<f64> {
+                    (0..days).map(|d| f64::from(v[d * n + c])).collect()
+                };
+                let o = matlab_series(
+                    &series(&self.tmin),
+                    &series(&self.tmax),
+                    self.lat.get(c).copied().unwrap_or(f64::NAN),
+                    &self.cfg,
+                )
+                .map_err(|e| rsdat_array::Error::Spec(e.to_string()))?;
+                Ok(Layer::ALL
+                    .iter()
+                    .map(|&l| o.leaf(l)[0])
+                    .chain(Layer::ALL.iter().map(|&l| o.bloom(l)[0]))
+                    .collect())
+            })
+            .collect::<rsdat_array::Result<_>>()?;
+        Ok((0..2 * Layer::ALL.len())
+            .map(|k| per_cell.iter().map(|v| v[k]).collect())
+            .collect())
     }
 }
 

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use rsdat_array::{LazyArray, Selection};
 use rsdat_io::MergedSource;
 use rsdat_model::{AttrValue, Attributes, DType, Source, TimeUnits, Variable};
-use rsdat_phenology::{Config, Events, Layer, Plant, Plants};
+use rsdat_phenology::{Config, Events, Layer, Plant, Plants, Preset, TempUnits};
 use rsdat_zarr::{StoreOptions, StoreWriter, ZarrFormat};
 use serde::Serialize;
 
@@ -48,8 +48,10 @@ pub(crate) struct GridArgs {
     /// Years to compute, e.g. 1980 or 1980-2021 [default: every year in the inputs].
     #[arg(long, value_parser = parse_years)]
     pub(crate) years: Option<(i32, i32)>,
-    /// Model formulation; the grid workflow runs the seed notebook's `rsdat` preset.
-    #[arg(long, default_value = "rsdat", value_parser = ["rsdat"])]
+    /// Model formulation: `rsdat` (the seed notebook: Daymet `dayl`, days 1-300, 0-based
+    /// days) or `matlab` (the published toolbox: latitude day length from `lat`, days 1-240,
+    /// 30-day block rules, 1-based days).
+    #[arg(long, default_value = "rsdat", value_parser = ["rsdat", "matlab"])]
     pub(crate) preset: String,
     /// Plants, comma-separated: lilac, arnold-red, zabelli [default: all three].
     #[arg(long, value_delimiter = ',', value_parser = parse_plant)]
@@ -57,12 +59,12 @@ pub(crate) struct GridArgs {
     /// Events, comma-separated: leaf, bloom [default: both].
     #[arg(long, value_delimiter = ',', value_parser = parse_events)]
     pub(crate) events: Vec<Events>,
-    /// First day of the window (1 = 1 January).
-    #[arg(long, default_value_t = 1)]
-    pub(crate) start_day: u32,
-    /// Last day of the window.
-    #[arg(long, default_value_t = 300)]
-    pub(crate) end_day: u32,
+    /// First day of the window (1 = 1 January) [default: 1].
+    #[arg(long)]
+    pub(crate) start_day: Option<u32>,
+    /// Last day of the window [default: 300 for rsdat, 240 for matlab].
+    #[arg(long)]
+    pub(crate) end_day: Option<u32>,
     /// Lon/lat box W,S,E,N (degrees) to clip to, transformed into the grid's CRS.
     #[arg(long, value_parser = parse_bbox, allow_hyphen_values = true)]
     pub(crate) bbox: Option<[f64; 4]>,
@@ -104,6 +106,14 @@ fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
         _ => Err(format!(
             "`{s}` is not W,S,E,N with W < E and S < N, in degrees"
         )),
+    }
+}
+
+/// The input variables `cfg`'s preset reads (`matlab` takes day length from `lat`).
+fn needed(cfg: &Config) -> &'static [&'static str] {
+    match cfg.preset() {
+        Preset::Matlab => &INPUTS[..2],
+        _ => &INPUTS,
     }
 }
 
@@ -258,7 +268,12 @@ pub(crate) struct GridReport {
 }
 
 pub(crate) fn config(args: &GridArgs) -> anyhow::Result<Config> {
-    let mut cfg = Config::rsdat().with_days(args.start_day, args.end_day)?;
+    let preset: Preset = args.preset.parse()?;
+    let defaults = Config::for_preset(preset);
+    let mut cfg = defaults.clone().with_units(TempUnits::Celsius).with_days(
+        args.start_day.unwrap_or(defaults.start_day()),
+        args.end_day.unwrap_or(defaults.end_day()),
+    )?;
     if !args.plants.is_empty() {
         cfg = cfg.with_plants(args.plants.iter().copied().collect::<Plants>())?;
     }
@@ -308,7 +323,7 @@ pub(crate) fn compute(args: &GridArgs, quiet: bool) -> anyhow::Result<GridReport
         }
     }
     for (year, y) in &years {
-        let missing: Vec<&str> = INPUTS
+        let missing: Vec<&str> = needed(&cfg)
             .iter()
             .copied()
             .filter(|v| !y.files.contains_key(v))
@@ -349,7 +364,10 @@ pub(crate) fn compute(args: &GridArgs, quiet: bool) -> anyhow::Result<GridReport
                 args.out.display()
             );
         }
-        let files: Vec<&str> = INPUTS.iter().map(|v| inputs.files[v].as_str()).collect();
+        let files: Vec<&str> = needed(&cfg)
+            .iter()
+            .map(|v| inputs.files[v].as_str())
+            .collect();
         let src = Arc::new(
             rsdat_io::open_merged(&files)
                 .with_context(|| format!("cannot open the inputs of {year}"))?,
@@ -387,6 +405,7 @@ fn grid_of(src: &MergedSource, files: &[&str]) -> anyhow::Result<Grid> {
     };
     let (y, x) = (coord(src, "y", ny)?, coord(src, "x", nx)?);
     for (v, f) in INPUTS.iter().zip(files).skip(1) {
+        // files are in INPUTS order, as many as the preset needs
         let owner = src
             .source_of(v)
             .with_context(|| format!("no `{v}` in `{f}`"))?;
@@ -462,20 +481,36 @@ fn run_year(
         step: 1,
     };
     let days = (cfg.end_day() - cfg.start_day() + 1) as usize;
-    let inputs: Vec<LazyArray> = INPUTS
+    let window = |a: LazyArray| -> anyhow::Result<LazyArray> {
+        let a = a
+            .isel("y", slice(win.y0, win.ny))?
+            .isel("x", slice(win.x0, win.nx))?;
+        Ok(if n > 1 {
+            a.coarsen_mean(&[("y", n), ("x", n)])?
+        } else {
+            a
+        })
+    };
+    let mut inputs: Vec<LazyArray> = needed(cfg)
         .iter()
-        .map(|v| -> anyhow::Result<LazyArray> {
-            let a = LazyArray::from_source(src.clone(), &urls, v)?
-                .isel("time", slice(cfg.start_day() as usize - 1, days))?
-                .isel("y", slice(win.y0, win.ny))?
-                .isel("x", slice(win.x0, win.nx))?;
-            Ok(if n > 1 {
-                a.coarsen_mean(&[("y", n), ("x", n)])?
-            } else {
-                a
-            })
+        .map(|v| {
+            window(
+                LazyArray::from_source(src.clone(), &urls, v)?
+                    .isel("time", slice(cfg.start_day() as usize - 1, days))?,
+            )
         })
         .collect::<anyhow::Result<_>>()?;
+    if cfg.preset() == Preset::Matlab {
+        // the latitude of each cell, the same every day
+        let lat = LazyArray::from_source(src.clone(), &urls, "lat").with_context(|| {
+            format!(
+                "the matlab preset takes day length from latitude, but `{}` has no `lat`",
+                files[0]
+            )
+        })?;
+        let days_axis = LazyArray::full("day", &[("time", days)], &[1], 0.0)?;
+        inputs.push(days_axis.add(&window(lat)?)?);
+    }
     let refs: Vec<&LazyArray> = inputs.iter().collect();
     let outputs = LazyArray::fold(&refs, "time", SpringIndexFold::new(cfg.clone()))?;
     let refs: Vec<&LazyArray> = outputs.iter().collect();
@@ -553,7 +588,7 @@ fn write_year(
     };
     let mut attrs = Attributes::new();
     attrs.insert("title", format!("Extended Spring Indices {year}"));
-    attrs.insert("preset", "rsdat");
+    attrs.insert("preset", cfg.preset().to_string());
     attrs.insert(
         "window",
         AttrValue::Int(vec![i64::from(cfg.start_day()), i64::from(cfg.end_day())]),
@@ -609,7 +644,12 @@ fn write_year(
         // No CF `units`: xarray would decode "days since ..." as dates and "days" as timedeltas.
         v.attrs.insert(
             "description",
-            "day of year counted from 0 on 1 January (rsdat preset, as the seed notebook)",
+            match cfg.preset() {
+                Preset::Matlab => {
+                    "day of year counted from 1 on 1 January (matlab preset, as the SI-x toolbox)"
+                }
+                _ => "day of year counted from 0 on 1 January (rsdat preset, as the seed notebook)",
+            },
         );
         if let Some(gm) = &grid_mapping {
             v.attrs.insert("grid_mapping", gm.clone());
