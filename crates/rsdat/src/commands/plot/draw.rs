@@ -164,7 +164,7 @@ fn draw_map(m: &Map, rgb: &mut [u8], (width, height): (u32, u32)) -> anyhow::Res
         }
     }
 
-    // The colour bar, labelled with the values' units.
+    // The colour bar, labelled with what the values are.
     let mut chart = ChartBuilder::on(&bar)
         .margin_top(40)
         .margin_bottom(60)
@@ -177,7 +177,7 @@ fn draw_map(m: &Map, rgb: &mut [u8], (width, height): (u32, u32)) -> anyhow::Res
         .disable_mesh()
         .disable_x_axis()
         .y_label_formatter(&fv)
-        .y_desc(&m.units)
+        .y_desc(&m.label)
         .label_style((FAMILY, 15))
         .axis_desc_style((FAMILY, 16))
         .draw()?;

@@ -21,8 +21,8 @@ pub(crate) struct Axis {
 #[derive(Debug)]
 pub(crate) struct Map {
     pub(crate) title: String,
-    /// Units of the values, for the colour bar.
-    pub(crate) units: String,
+    /// What the values are, for the colour bar: `long_name [units]`, as xarray labels it.
+    pub(crate) label: String,
     pub(crate) x: Axis,
     pub(crate) y: Axis,
     /// Panel label and `y.len() * x.len()` values, NaN where missing.
@@ -164,6 +164,18 @@ fn units_of(var: &Variable) -> String {
     var.attrs.get_str("units").unwrap_or_default().to_owned()
 }
 
+/// `long_name [units]` (or the standard name, or the variable's name), as xarray labels axes.
+fn label_of(var: &Variable) -> String {
+    let name = ["long_name", "standard_name"]
+        .iter()
+        .find_map(|k| var.attrs.get_str(k))
+        .unwrap_or(&var.name);
+    match var.attrs.get_str("units") {
+        Some(u) if !u.is_empty() => format!("{name} [{u}]"),
+        _ => name.to_owned(),
+    }
+}
+
 /// Reads `var` over the window and decodes it to `f64` (NaN for fill values).
 fn read(
     src: &dyn Source,
@@ -221,7 +233,7 @@ impl Map {
             .collect();
         Ok(Map {
             title,
-            units: units_of(var),
+            label: label_of(var),
             x: axis(src, &var.dims[l.x()], nx),
             y: axis(src, &var.dims[l.y()], ny),
             panels,
