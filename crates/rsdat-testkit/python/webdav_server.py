@@ -123,6 +123,7 @@ def main():
     p.add_argument("--password", default="")
     p.add_argument("--token")
     p.add_argument("--threads", type=int, default=16)
+    p.add_argument("--block-size", type=int, default=8192, help="bytes wsgidav reads per step")
     a = p.parse_args()
     users = {"*": True}
     if a.auth == "basic":
@@ -140,6 +141,7 @@ def main():
             "default_to_digest": False,
         },
         "simple_dc": {"user_mapping": users},
+        "block_size": a.block_size,
         "verbose": 0,
         "logging": {"enable": False},
         "dir_browser": {"enable": False},
