@@ -58,7 +58,8 @@ struct State {
     objects: HashMap<String, Object>,
     behavior: Mutex<Behavior>,
     log: Mutex<Vec<Logged>>,
-    conns: Mutex<Vec<TcpStream>>,
+    /// Open connections (clones, so `kill` can cut them), by number.
+    conns: Mutex<HashMap<u64, TcpStream>>,
     killed: AtomicBool,
 }
 
@@ -92,23 +93,28 @@ impl Server {
             objects: objects.into_iter().map(|o| (o.path.clone(), o)).collect(),
             behavior: Mutex::new(behavior),
             log: Mutex::new(Vec::new()),
-            conns: Mutex::new(Vec::new()),
+            conns: Mutex::new(HashMap::new()),
             killed: AtomicBool::new(false),
         });
         let stop = Arc::new(AtomicBool::new(false));
         let accept = {
             let (state, stop) = (Arc::clone(&state), Arc::clone(&stop));
             std::thread::spawn(move || {
-                for stream in listener.incoming() {
+                for (n, stream) in (0u64..).zip(listener.incoming()) {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
                     if let Ok(c) = stream.try_clone() {
-                        state.conns.lock().unwrap().push(c);
+                        state.conns.lock().unwrap().insert(n, c);
                     }
                     let state = Arc::clone(&state);
-                    std::thread::spawn(move || serve(&stream, &state));
+                    std::thread::spawn(move || {
+                        serve(&stream, &state);
+                        // The clone kept for `kill` would hold the socket open.
+                        state.conns.lock().unwrap().remove(&n);
+                        let _ = stream.shutdown(std::net::Shutdown::Both);
+                    });
                 }
             })
         };
@@ -134,7 +140,7 @@ impl Server {
     pub fn kill(&self) {
         self.state.killed.store(true, Ordering::SeqCst);
         self.stop.store(true, Ordering::SeqCst);
-        for c in self.state.conns.lock().unwrap().drain(..) {
+        for (_, c) in self.state.conns.lock().unwrap().drain() {
             let _ = c.shutdown(std::net::Shutdown::Both);
         }
         let _ = TcpStream::connect(self.addr);
