@@ -6,6 +6,10 @@ mod sync;
 mod threads;
 
 pub use procs::{serve_worker, ProcessExecutor, CRASH_AT_ENV};
+
+/// Environment variable naming a number of tasks after which the threads and sync
+/// executors abort the whole process, as a kill would: the test of resuming a run.
+pub const ABORT_AFTER_ENV: &str = "RSDAT_ABORT_AFTER_TASKS";
 pub use sync::SyncExecutor;
 pub use threads::ThreadsExecutor;
 
@@ -58,13 +62,22 @@ pub(crate) fn run_in_process(
     let outputs = plan.output_stages();
     let total = plan.n_tasks();
     let step = (total / 1000).max(1);
+    let abort_after: Option<u64> = std::env::var(ABORT_AFTER_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let ran = std::sync::atomic::AtomicU64::new(0);
     let work = |i: usize| {
         let id = plan.task(i as u64);
         if store.contains(id) {
             return Ok(());
         }
         let block = crate::eval::run_task(plan, store, id)?;
-        store.put(id, block)
+        store.put(id, block)?;
+        let n = ran.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if abort_after == Some(n) {
+            std::process::abort();
+        }
+        Ok(())
     };
     let release = |i: usize| {
         let id = plan.task(i as u64);

@@ -61,4 +61,4 @@ pub use store::{Block, DirStore, MemStore, TaskStore};
 pub use visualize::{human_bytes, StageSummary, DOT_TASK_LIMIT};
 
 /// Environment variable of the crash test hook of worker processes.
-pub use exec::CRASH_AT_ENV;
+pub use exec::{ABORT_AFTER_ENV, CRASH_AT_ENV};

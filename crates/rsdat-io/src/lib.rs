@@ -10,7 +10,7 @@
 //! use rsdat_netcdf::sample::{write_daymet, Region, SampleSpec};
 //!
 //! let dir = tempfile::tempdir().expect("temporary directory");
-//! let spec = SampleSpec { region: Region::Na, years: (1980, 1980), ny: 4, nx: 5 };
+//! let spec = SampleSpec { region: Region::Na, years: (1980, 1980), ny: 4, nx: 5, chunk: 1000 };
 //! let files: Vec<String> = write_daymet(&spec, dir.path(), false, &|_| {})?
 //!     .iter()
 //!     .map(|f| f.display().to_string())

@@ -88,6 +88,8 @@ pub struct SampleSpec {
     pub ny: usize,
     /// Columns (x).
     pub nx: usize,
+    /// Rows and columns of a storage chunk (each chunk holds one day).
+    pub chunk: usize,
 }
 
 impl SampleSpec {
@@ -462,7 +464,8 @@ fn encode(
     ] {
         b.add_variable_attribute(vv, k, v).map_err(e)?;
     }
-    b.set_variable_chunking(vv, vec![1, ny.min(1000), nx.min(1000)])
+    let side = spec.chunk.max(1) as u64;
+    b.set_variable_chunking(vv, vec![1, ny.min(side), nx.min(side)])
         .map_err(e)?;
     b.set_variable_deflate(vv, Some(4), true).map_err(e)?;
     b.write_variable(vv, values).map_err(e)?;

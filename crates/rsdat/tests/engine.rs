@@ -227,6 +227,7 @@ fn daymet_cube_through_every_executor_matches_direct_reads() {
         years: (1980, 1980),
         ny: 12,
         nx: 10,
+        chunk: 1000,
     };
     write_daymet(&spec, dir.path(), false, &|_| {}).unwrap();
     let path = spec

@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{fails, ok, rsdat, sample};
+use common::{fails, ok, rsdat, sample, sample_with};
 
 fn grid(files: &[String], out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
@@ -155,6 +155,57 @@ print("ok")
         !dir.path().join("procs.zarr.partial").exists(),
         "finished runs leave no task outputs behind"
     );
+}
+
+#[test]
+fn a_killed_run_resumes_from_its_finished_tiles() {
+    let dir = tempfile::tempdir().unwrap();
+    // 4 x 4 cells per storage chunk: 16 tiles
+    let files = sample_with(dir.path(), "1980", 16, 16, &["--chunk", "4"]);
+    let sync = ["--executor", "sync"];
+    let whole = dir.path().join("whole.zarr");
+    let r: serde_json::Value = serde_json::from_str(&ok(&grid(&files, &whole, &sync))).unwrap();
+    let tasks = r["years"][0]["tasks"].as_u64().unwrap();
+    assert!(tasks >= 16, "{r}");
+    // Killed after 5 tasks: no group in the store, the finished tiles beside it.
+    let store = dir.path().join("si.zarr");
+    let run = |extra: &[&str], abort_after: u64| {
+        let mut args = vec![
+            "spring-index",
+            "grid",
+            "--out",
+            store.to_str().unwrap(),
+            "-q",
+        ];
+        args.extend(sync);
+        args.extend(extra);
+        args.extend(files.iter().map(String::as_str));
+        Command::new(env!("CARGO_BIN_EXE_rsdat"))
+            .args(&args)
+            .env(rsdat_array::ABORT_AFTER_ENV, abort_after.to_string())
+            .output()
+            .unwrap()
+    };
+    let killed = run(&[], 5);
+    assert!(!killed.status.success());
+    let partial = dir.path().join("si.zarr.partial/1980");
+    assert!(partial.join("plan.json").exists());
+    assert!(rsdat_zarr::list_groups(&store).map_or(true, |g| g.is_empty()));
+    // Resumed, it runs fewer tasks than the whole plan (else the hook would abort it) ...
+    ok(&run(&["--resume"], tasks - 1));
+    assert!(!partial.exists(), "the finished year's tiles are removed");
+    // ... and gives the store of the uninterrupted run.
+    let check = r#"
+import sys, numpy as np, xarray as xr
+a = xr.open_zarr(sys.argv[1], group="1980")
+b = xr.open_zarr(sys.argv[2], group="1980")
+for v in ["first-leaf", "first-bloom"]:
+    assert np.array_equal(a[v].values, b[v].values, equal_nan=True), v
+    assert np.isfinite(a[v].values).any(), v
+print("ok")
+"#;
+    let out = rsdat_testkit::run_python(check, &[whole.to_str().unwrap(), store.to_str().unwrap()]);
+    assert_eq!(out.trim(), "ok");
 }
 
 #[test]

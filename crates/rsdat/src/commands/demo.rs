@@ -44,6 +44,7 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         years: (1980, 1980),
         ny: args.size,
         nx: args.size,
+        chunk: 1000,
         overwrite: true,
     };
     let spec = rsdat_netcdf::sample::SampleSpec {
@@ -51,6 +52,7 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         years: daymet.years,
         ny: daymet.ny,
         nx: daymet.nx,
+        chunk: daymet.chunk,
     };
     let files = spec.paths(&data);
     let have_sample = files.iter().all(|f| f.exists())

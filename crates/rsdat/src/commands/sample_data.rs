@@ -46,6 +46,9 @@ pub(crate) struct DaymetArgs {
     /// Columns of the grid (1 km cells).
     #[arg(long, default_value_t = 100)]
     pub(crate) nx: usize,
+    /// Rows and columns of a storage chunk (each chunk holds one day).
+    #[arg(long, default_value_t = 1000)]
+    pub(crate) chunk: usize,
     /// Replace files that already exist.
     #[arg(long)]
     pub(crate) overwrite: bool,
@@ -98,6 +101,7 @@ pub(crate) fn write(args: &DaymetArgs, quiet: bool) -> anyhow::Result<Vec<PathBu
         years: args.years,
         ny: args.ny,
         nx: args.nx,
+        chunk: args.chunk,
     };
     let pb = bar(spec.paths(&args.out).len() as u64, "sample-data", quiet);
     let files =

@@ -33,8 +33,20 @@ pub(crate) fn fails(o: &Output, needle: &str) {
 
 /// Writes a Daymet sample for `years` on a `ny` x `nx` grid into `dir/data`; returns the files.
 pub(crate) fn sample(dir: &Path, years: &str, ny: usize, nx: usize) -> Vec<String> {
+    sample_with(dir, years, ny, nx, &[])
+}
+
+/// [`sample`] with more `sample-data daymet` options (e.g. `--chunk 4`).
+pub(crate) fn sample_with(
+    dir: &Path,
+    years: &str,
+    ny: usize,
+    nx: usize,
+    extra: &[&str],
+) -> Vec<String> {
     let out = dir.join("data");
-    let o = rsdat(&[
+    let (ny, nx) = (ny.to_string(), nx.to_string());
+    let mut args = vec![
         "sample-data",
         "daymet",
         "--out",
@@ -42,11 +54,13 @@ pub(crate) fn sample(dir: &Path, years: &str, ny: usize, nx: usize) -> Vec<Strin
         "--years",
         years,
         "--ny",
-        &ny.to_string(),
+        &ny,
         "--nx",
-        &nx.to_string(),
+        &nx,
         "--json",
-    ]);
+    ];
+    args.extend(extra);
+    let o = rsdat(&args);
     let v: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
     v["files"]
         .as_array()
