@@ -106,6 +106,16 @@ impl WebDav {
                 reason: "not a valid HTTP URL",
             })
         })?;
+        let req = if method == "PUT" {
+            // ureq cannot resend a streamed body; put_stream follows redirects itself.
+            self.inner
+                .agent
+                .configure_request(req)
+                .max_redirects(0)
+                .build()
+        } else {
+            req
+        };
         let sent = self.inner.agent.run(req);
         let elapsed_ms = started.elapsed().as_millis();
         match sent {
@@ -358,30 +368,56 @@ impl WriteStore for WebDav {
     }
 
     fn put_stream(&self, url: &str, body: &mut dyn Read, len: u64) -> Result<()> {
-        let t = self.target(url)?;
+        let mut t = self.target(url)?;
+        // `Expect: 100-continue` lets a dCache door redirect the upload to a pool (307)
+        // before any of the body is sent; the body is then sent to the pool.
         let headers = [
             (CONTENT_LENGTH.as_str(), len.to_string()),
             (CONTENT_TYPE.as_str(), "application/octet-stream".to_owned()),
+            ("Expect", "100-continue".to_owned()),
         ];
         let mut limited = body.take(len);
         let started = Instant::now();
-        let sent = self.send(&t, "PUT", &headers, SendBody::from_reader(&mut limited));
-        let response = match sent {
-            Ok(r) => r,
-            Err(Failure::Fatal(e)) => return Err(e),
-            Err(Failure::Transient(Transient::Transport(source))) => {
-                return Err(Error::Request {
-                    url: url.to_owned(),
-                    attempts: 1,
-                    source,
-                })
-            }
-            Err(Failure::Transient(Transient::Status(status))) => {
-                return Err(Error::HttpStatus {
-                    url: url.to_owned(),
-                    status,
-                    attempts: 1,
-                })
+        let mut redirects = 0;
+        let response = loop {
+            let sent = self.send(&t, "PUT", &headers, SendBody::from_reader(&mut limited));
+            let response = match sent {
+                Ok(r) => r,
+                Err(Failure::Fatal(e)) => return Err(e),
+                Err(Failure::Transient(Transient::Transport(source))) => {
+                    return Err(Error::Request {
+                        url: url.to_owned(),
+                        attempts: 1,
+                        source,
+                    })
+                }
+                Err(Failure::Transient(Transient::Status(status))) => {
+                    return Err(Error::HttpStatus {
+                        url: url.to_owned(),
+                        status,
+                        attempts: 1,
+                    })
+                }
+            };
+            let status = response.status().as_u16();
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok());
+            match (status, location) {
+                (301 | 302 | 303 | 307 | 308, Some(loc))
+                    if limited.limit() == len && redirects < 5 =>
+                {
+                    redirects += 1;
+                    let next = join_location(&t.http, loc);
+                    tracing::debug!(from = %t.http, to = %next, "put redirected");
+                    if host_of(&next) != host_of(&t.http) {
+                        // A pool on another host: its URL carries its own authorisation.
+                        t.auth = Auth::None;
+                    }
+                    t.http = next;
+                }
+                _ => break response,
             }
         };
         let status = response.status().as_u16();
@@ -444,6 +480,33 @@ impl WriteStore for WebDav {
             }
         })
     }
+}
+
+/// `location` (absolute, or a path on the same server) as an absolute URL.
+fn join_location(current: &str, location: &str) -> String {
+    if location.contains("://") {
+        return location.to_owned();
+    }
+    let origin_end = current
+        .find("://")
+        .and_then(|i| current[i + 3..].find('/').map(|j| i + 3 + j))
+        .unwrap_or(current.len());
+    format!(
+        "{}/{}",
+        &current[..origin_end],
+        location.trim_start_matches('/')
+    )
+}
+
+/// The host of a URL, without port or credentials.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host.starts_with('[') {
+        return host.split_inclusive(']').next().unwrap_or(host);
+    }
+    host.split(':').next().unwrap_or(host)
 }
 
 /// The failure for a status no operation accepted.
@@ -521,6 +584,21 @@ impl Read for UrlReader {
 #[cfg(test)]
 mod tests {
     use super::parse_adler32;
+
+    #[test]
+    fn redirects() {
+        use super::{host_of, join_location};
+        assert_eq!(
+            join_location("https://door:2880/pnfs/a", "https://pool:20000/x?t=1"),
+            "https://pool:20000/x?t=1"
+        );
+        assert_eq!(
+            join_location("https://door:2880/pnfs/a", "/pool/x"),
+            "https://door:2880/pool/x"
+        );
+        assert_eq!(host_of("https://door:2880/pnfs/a"), "door");
+        assert_eq!(host_of("http://u@[::1]:80/x"), "[::1]");
+    }
 
     #[test]
     fn digest_header() {

@@ -352,3 +352,55 @@ fn local_paths_behind_the_same_traits() {
         .unwrap()
         .is_none());
 }
+
+/// A dCache door redirects uploads to a pool: `Expect: 100-continue` keeps the body until
+/// the redirect is known, then it goes to the pool (here the wsgidav server).
+#[test]
+fn put_follows_a_door_redirect_to_the_pool() {
+    use std::io::{BufRead, BufReader, Write};
+    let pool = Server::bearer(TOKEN);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let door = format!("http://{}", listener.local_addr().unwrap());
+    let pool_base = pool.http_base();
+    let seen = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(&stream);
+        let mut head = Vec::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line.trim_end().is_empty() {
+                break;
+            }
+            head.push(line.trim_end().to_owned());
+        }
+        let path = head[0].split(' ').nth(1).unwrap().to_owned();
+        write!(
+            &stream,
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: {pool_base}{path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        head
+    });
+    std::fs::create_dir_all(pool.root().join("pnfs/data")).unwrap();
+    let cfg = StorageConfig::default().with_dcache(&door, Auth::Bearer(Secret::new(TOKEN)));
+    let dav = WebDav::new(cfg, opts());
+    let data = rsdat_testkit::http::bytes(2_000_000, 5);
+    dav.put_stream(
+        "dcache://pnfs/data/x.bin",
+        &mut &data[..],
+        data.len() as u64,
+    )
+    .unwrap();
+    let head = seen.join().unwrap();
+    assert!(head[0].starts_with("PUT /pnfs/data/x.bin"), "{head:?}");
+    assert!(
+        head.iter()
+            .any(|h| h.eq_ignore_ascii_case("expect: 100-continue")),
+        "{head:?}"
+    );
+    assert_eq!(
+        std::fs::read(pool.root().join("pnfs/data/x.bin")).unwrap(),
+        data
+    );
+}
