@@ -24,6 +24,7 @@ mod dataset;
 mod dtype;
 mod error;
 mod georef;
+mod reproject;
 mod source;
 mod time;
 mod values;

@@ -231,17 +231,24 @@ fn clipping_and_resume() {
         &["--years", "1981", "--bbox", "-89.15,39.05,-89.02,39.15"],
     ));
     let check = r#"
-import sys, numpy as np, xarray as xr
+import sys, numpy as np, xarray as xr, rioxarray
 a = xr.open_zarr(sys.argv[1], group="1981")
 c = xr.open_zarr(sys.argv[2], group="1981")
 assert 0 < c.sizes["x"] < a.sizes["x"] and 0 < c.sizes["y"] < a.sizes["y"], (c.sizes, a.sizes)
 sub = a.sel(x=c.x, y=c.y)
 for v in ["first-leaf", "first-bloom"]:
     assert np.array_equal(sub[v].values, c[v].values, equal_nan=True), v
+# the cells rioxarray's clip_box picks for the same lon/lat box
+d = xr.open_dataset(sys.argv[3], decode_coords="all")
+r = d.rio.clip_box(-89.15, 39.05, -89.02, 39.15, crs="EPSG:4326")
+assert np.array_equal(r.x.values, c.x.values) and np.array_equal(r.y.values, c.y.values), (r.x.values, c.x.values)
 print("ok")
 "#;
-    let out =
-        rsdat_testkit::run_python(check, &[full.to_str().unwrap(), clipped.to_str().unwrap()]);
+    let tmin = files.iter().find(|f| f.contains("_tmin_1981")).unwrap();
+    let out = rsdat_testkit::run_python(
+        check,
+        &[full.to_str().unwrap(), clipped.to_str().unwrap(), tmin],
+    );
     assert_eq!(out.trim(), "ok");
 }
 

@@ -180,3 +180,61 @@ impl LazyArray {
         self.derive(dims, node)
     }
 }
+
+impl LazyArray {
+    /// The cells that meet the lon/lat box `[W, S, E, N]` (degrees), the box transformed
+    /// (densified to 21 points per edge) into the array's CRS, as rioxarray's
+    /// `rio.clip_box(W, S, E, N, crs="EPSG:4326")` selects them: cells whose centre lies
+    /// within the bounds padded by half a cell. Works on dims `y`/`x` with coordinates in the
+    /// CRS's units.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] without a CRS or x/y coordinates, or when the box misses the grid.
+    pub fn clip_box(&self, lonlat: [f64; 4]) -> Result<Self> {
+        let crs = self.crs.as_ref().ok_or_else(|| {
+            Error::invalid(
+                &self.name,
+                "has no CRS, so a lon/lat box cannot be placed on it",
+            )
+        })?;
+        let [x0, y0, x1, y1] = crs
+            .bounds_from_lonlat(lonlat)
+            .map_err(|e| Error::invalid(&self.name, e.to_string()))?;
+        let span = |d: &str| {
+            self.coord(d).map_or(String::new(), |c| {
+                let (lo, hi) = c
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                        (l.min(v), h.max(v))
+                    });
+                format!(" {d} {lo:.0}..{hi:.0}")
+            })
+        };
+        let [w, s, e, n] = lonlat;
+        let missed = || {
+            Error::invalid(
+                &self.name,
+                format!(
+                    "the box {w},{s},{e},{n} does not overlap the grid ({}{} in its CRS)",
+                    span("x").trim_start(),
+                    span("y")
+                ),
+            )
+        };
+        let pick = |a: Self, dim: &str, lo: f64, hi: f64| match a
+            .sel(dim, Selection::LabelRange { lo, hi })
+        {
+            Err(Error::OutOfRange { .. }) => Err(missed()),
+            other => other,
+        };
+        // cells whose extent meets the box: centres within it padded by half a cell
+        let half = |d: &str| {
+            self.coord(d)
+                .filter(|c| c.len() > 1)
+                .map_or(0.0, |c| (c[1] - c[0]).abs() / 2.0)
+        };
+        let (hy, hx) = (half("y"), half("x"));
+        let a = pick(self.clone(), "y", y0 - hy, y1 + hy)?;
+        pick(a, "x", x0 - hx, x1 + hx)
+    }
+}

@@ -162,92 +162,6 @@ fn group_by_year(inputs: &[String]) -> anyhow::Result<BTreeMap<i32, YearInputs>>
     Ok(years)
 }
 
-/// The cells of the grid a run covers: an index window, optionally coarsened.
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    y0: usize,
-    x0: usize,
-    ny: usize,
-    nx: usize,
-    coarsen: usize,
-}
-
-impl Window {
-    /// Output cells (after coarsening).
-    fn out_shape(&self) -> (usize, usize) {
-        (self.ny / self.coarsen, self.nx / self.coarsen)
-    }
-}
-
-/// The index window of `bbox` (lon/lat) on the grid of `src`.
-fn clip(
-    src: &dyn Source,
-    x: &[f64],
-    y: &[f64],
-    bbox: [f64; 4],
-    url: &str,
-) -> anyhow::Result<(usize, usize, usize, usize)> {
-    let crs = src
-        .dataset()
-        .crs
-        .as_ref()
-        .and_then(|c| c.proj4.clone())
-        .with_context(|| {
-            format!("`{url}` has no CRS rsdat understands, so --bbox cannot be placed")
-        })?;
-    let grid = proj4rs::proj::Proj::from_proj_string(&crs)
-        .map_err(|e| anyhow::anyhow!("CRS `{crs}`: {e}"))?;
-    let wgs = proj4rs::proj::Proj::from_proj_string("+proj=longlat +datum=WGS84 +no_defs")
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let [w, s, e, n] = bbox;
-    let (mut xmin, mut xmax, mut ymin, mut ymax) = (
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-    );
-    // Densify the box's edges: straight lines in lon/lat are curves in the grid's CRS.
-    for k in 0..=20 {
-        let f = f64::from(k) / 20.0;
-        for (lon, lat) in [
-            (w + f * (e - w), s),
-            (w + f * (e - w), n),
-            (w, s + f * (n - s)),
-            (e, s + f * (n - s)),
-        ] {
-            let mut p = (lon.to_radians(), lat.to_radians(), 0.0);
-            proj4rs::transform::transform(&wgs, &grid, &mut p)
-                .map_err(|e| anyhow::anyhow!("cannot project {lon},{lat}: {e}"))?;
-            xmin = xmin.min(p.0);
-            xmax = xmax.max(p.0);
-            ymin = ymin.min(p.1);
-            ymax = ymax.max(p.1);
-        }
-    }
-    let inside = |v: &[f64], lo: f64, hi: f64| -> Option<(usize, usize)> {
-        let idx: Vec<usize> = (0..v.len()).filter(|&i| v[i] >= lo && v[i] <= hi).collect();
-        Some((*idx.first()?, idx.last()? + 1))
-    };
-    match (inside(y, ymin, ymax), inside(x, xmin, xmax)) {
-        (Some((y0, y1)), Some((x0, x1))) => Ok((y0, y1 - y0, x0, x1 - x0)),
-        _ => bail!(
-            "--bbox {w},{s},{e},{n} does not overlap the grid of `{url}` (x {:.0}..{:.0}, y {:.0}..{:.0} in its CRS)",
-            x.first().unwrap_or(&0.0),
-            x.last().unwrap_or(&0.0),
-            y.first().unwrap_or(&0.0),
-            y.last().unwrap_or(&0.0)
-        ),
-    }
-}
-
-/// Mean of each block of `n` values (coordinates of coarsened cells).
-fn coarsen_coord(v: &[f64], n: usize) -> Vec<f64> {
-    #[allow(clippy::cast_precision_loss)]
-    v.chunks_exact(n)
-        .map(|c| c.iter().sum::<f64>() / n as f64)
-        .collect()
-}
-
 #[derive(Serialize)]
 pub(crate) struct YearReport {
     pub(crate) year: i32,
@@ -383,8 +297,8 @@ pub(crate) fn compute(args: &GridArgs, quiet: bool) -> anyhow::Result<GridReport
     })
 }
 
-/// Checks that tmin, tmax and dayl share one grid (shape and x/y coordinates) and returns it.
-fn grid_of(src: &MergedSource, files: &[&str]) -> anyhow::Result<Grid> {
+/// Checks that the inputs share one grid (shape and x/y coordinates); returns its days.
+fn days_of(src: &MergedSource, files: &[&str]) -> anyhow::Result<usize> {
     let ds = src.dataset();
     let tmin = ds.variable(INPUTS[0])?;
     let [nt, ny, nx] = tmin.shape[..] else {
@@ -421,16 +335,7 @@ fn grid_of(src: &MergedSource, files: &[&str]) -> anyhow::Result<Grid> {
             );
         }
     }
-    Ok(Grid { nt, ny, nx, y, x })
-}
-
-/// The shared grid of a year's inputs: days, rows, columns and the y/x coordinates.
-struct Grid {
-    nt: usize,
-    ny: usize,
-    nx: usize,
-    y: Vec<f64>,
-    x: Vec<f64>,
+    Ok(nt)
 }
 
 /// The task directory of `year` beside the store: finished tiles of an interrupted run.
@@ -450,7 +355,7 @@ fn run_year(
     quiet: bool,
 ) -> anyhow::Result<(YearReport, u64)> {
     let started = std::time::Instant::now();
-    let Grid { nt, ny, nx, y, x } = grid_of(&src, files)?;
+    let nt = days_of(&src, files)?;
     if usize::try_from(cfg.end_day()).unwrap_or(usize::MAX) > nt {
         bail!(
             "--end-day {} is past the {nt} days in `{}`",
@@ -458,39 +363,31 @@ fn run_year(
             files[0]
         );
     }
-    let (y0, wy, x0, wx) = match args.bbox {
-        Some(b) => clip(src.as_ref(), &x, &y, b, files[0])?,
-        None => (0, ny, 0, nx),
-    };
     let n = args.coarsen;
-    if wy < n || wx < n {
-        bail!("--coarsen {n} is larger than the {wy} x {wx} cells selected");
-    }
-    let win = Window {
-        y0,
-        x0,
-        ny: wy - wy % n,
-        nx: wx - wx % n,
-        coarsen: n,
-    };
-    let (oy, ox) = win.out_shape();
-    let urls: Vec<String> = files.iter().map(|f| (*f).to_owned()).collect();
     let slice = |start: usize, len: usize| Selection::Slice {
         start,
         stop: start + len,
         step: 1,
     };
-    let days = (cfg.end_day() - cfg.start_day() + 1) as usize;
     let window = |a: LazyArray| -> anyhow::Result<LazyArray> {
-        let a = a
-            .isel("y", slice(win.y0, win.ny))?
-            .isel("x", slice(win.x0, win.nx))?;
+        let a = match args.bbox {
+            Some(b) => a
+                .clip_box(b)
+                .with_context(|| format!("--bbox on `{}`", files[0]))?,
+            None => a,
+        };
+        let (wy, wx) = (a.shape()[a.axis("y")?], a.shape()[a.axis("x")?]);
+        if wy < n || wx < n {
+            bail!("--coarsen {n} is larger than the {wy} x {wx} cells selected");
+        }
         Ok(if n > 1 {
             a.coarsen_mean(&[("y", n), ("x", n)])?
         } else {
             a
         })
     };
+    let urls: Vec<String> = files.iter().map(|f| (*f).to_owned()).collect();
+    let days = (cfg.end_day() - cfg.start_day() + 1) as usize;
     let mut inputs: Vec<LazyArray> = needed(cfg)
         .iter()
         .map(|v| {
@@ -511,6 +408,9 @@ fn run_year(
         let days_axis = LazyArray::full("day", &[("time", days)], &[1], 0.0)?;
         inputs.push(days_axis.add(&window(lat)?)?);
     }
+    let coord =
+        |d: &str| -> Vec<f64> { inputs[0].coord(d).map(<[f64]>::to_vec).unwrap_or_default() };
+    let (ys, xs) = (coord("y"), coord("x"));
     let refs: Vec<&LazyArray> = inputs.iter().collect();
     let outputs = LazyArray::fold(&refs, "time", SpringIndexFold::new(cfg.clone()))?;
     let refs: Vec<&LazyArray> = outputs.iter().collect();
@@ -530,13 +430,11 @@ fn run_year(
         )),
         e => e.into(),
     })?;
-    let cells = oy * ox;
+    let cells = ys.len() * xs.len();
     let (leaf, bloom) = values.split_at(Layer::ALL.len());
     let flat = |v: &[ndarray::ArrayD<f64>]| -> Vec<f64> {
         v.iter().flat_map(|a| a.iter().copied()).collect()
     };
-    let ys = coarsen_coord(&y[win.y0..win.y0 + win.ny], n);
-    let xs = coarsen_coord(&x[win.x0..win.x0 + win.nx], n);
     write_year(
         args,
         cfg,
@@ -668,11 +566,6 @@ fn write_year(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn coarsened_coordinates_are_block_means() {
-        assert_eq!(coarsen_coord(&[0.0, 2.0, 4.0], 2), vec![1.0]);
-    }
 
     #[test]
     fn sizes_and_boxes() {
