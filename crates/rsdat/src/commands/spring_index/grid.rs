@@ -167,9 +167,10 @@ pub(crate) struct YearReport {
     pub(crate) year: i32,
     pub(crate) status: &'static str,
     pub(crate) cells: usize,
-    pub(crate) days_read: u32,
+    /// Days in the window (a tile stops reading once all its cells have their events).
+    pub(crate) days: u32,
     pub(crate) seconds: f64,
-    /// Tasks of the year's plan and how many an earlier run had finished.
+    /// Tasks of the year's plan.
     pub(crate) tasks: u64,
 }
 
@@ -208,8 +209,8 @@ pub(crate) fn run(args: &GridArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         for y in &r.years {
             writeln!(
                 out,
-                "{}: {} ({} cells, {} days read, {:.2} s)",
-                y.year, y.status, y.cells, y.days_read, y.seconds
+                "{}: {} ({} cells, {}-day window, {:.2} s)",
+                y.year, y.status, y.cells, y.days, y.seconds
             )?;
         }
         writeln!(out, "store: {}", r.store.display())?;
@@ -266,7 +267,7 @@ pub(crate) fn compute(args: &GridArgs, quiet: bool) -> anyhow::Result<GridReport
                 year,
                 status: "skipped (already in the store)",
                 cells: 0,
-                days_read: 0,
+                days: 0,
                 seconds: 0.0,
                 tasks: 0,
             });
@@ -454,7 +455,7 @@ fn run_year(
         year,
         status: "done",
         cells,
-        days_read: u32::try_from(days).unwrap_or(u32::MAX),
+        days: u32::try_from(days).unwrap_or(u32::MAX),
         seconds: started.elapsed().as_secs_f64(),
         tasks: plan.n_tasks(),
     };
