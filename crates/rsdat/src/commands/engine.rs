@@ -36,6 +36,13 @@ impl ExecArgs {
     /// Compute options for these flags, with a progress bar labelled `what`.
     pub(crate) fn options(&self, what: &str, quiet: bool) -> anyhow::Result<ComputeOptions> {
         install_opener();
+        if let Some(n) = self.workers {
+            // kernels that split a task over rows (the spring index) use rayon's pool: keep
+            // the whole run within `--workers` threads; a second call finds it built
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build_global();
+        }
         let bar = crate::progress::bar(0, what, quiet);
         let progress: Arc<dyn Fn(u64, u64) + Send + Sync> = Arc::new(move |done, total| {
             bar.set_length(total);
