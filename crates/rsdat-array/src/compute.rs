@@ -39,6 +39,9 @@ pub struct ComputeOptions {
     /// Keep task outputs as files here instead of in memory, so that a killed run started
     /// again with the same plan skips the tasks it finished; `None`: in memory.
     pub task_dir: Option<PathBuf>,
+    /// An executor from another crate (SLURM); when set it runs the plan instead of
+    /// `executor`, and checks memory itself.
+    pub custom: Option<Arc<dyn Executor + Send + Sync>>,
 }
 
 impl std::fmt::Debug for ComputeOptions {
@@ -49,6 +52,7 @@ impl std::fmt::Debug for ComputeOptions {
             .field("memory_limit", &self.memory_limit)
             .field("worker_program", &self.worker_program)
             .field("task_dir", &self.task_dir)
+            .field("custom", &self.custom.as_ref().map(|e| e.name()))
             .finish_non_exhaustive()
     }
 }
@@ -61,6 +65,9 @@ impl ComputeOptions {
     pub fn executor(&self) -> Result<Box<dyn Executor>> {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let workers = self.workers.unwrap_or(cores).max(1);
+        if let Some(custom) = &self.custom {
+            return Ok(Box::new(Shared(custom.clone())));
+        }
         Ok(match self.executor {
             ExecutorKind::Sync => Box::new(SyncExecutor),
             ExecutorKind::Threads => Box::new(ThreadsExecutor { workers }),
@@ -76,6 +83,24 @@ impl ComputeOptions {
     }
 }
 
+/// A custom executor handed out by [`ComputeOptions::executor`].
+struct Shared(Arc<dyn Executor + Send + Sync>);
+
+impl Executor for Shared {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    fn execute(
+        &self,
+        plan: &Plan,
+        store: &dyn TaskStore,
+        progress: crate::Progress<'_>,
+    ) -> Result<()> {
+        self.0.execute(plan, store, progress)
+    }
+}
+
 /// Computes `arrays` together (shared parts once) and returns their values.
 ///
 /// # Errors
@@ -84,6 +109,17 @@ impl ComputeOptions {
 /// else the first task failure.
 pub fn compute(arrays: &[&LazyArray], opts: &ComputeOptions) -> Result<Vec<ArrayD<f64>>> {
     let plan = Plan::build(arrays)?;
+    let noop = |_: u64, _: u64| {};
+    let progress: &(dyn Fn(u64, u64) + Sync) = match &opts.progress {
+        Some(p) => p.as_ref(),
+        None => &noop,
+    };
+    if let Some(custom) = &opts.custom {
+        // it keeps its own files (a SLURM run directory) and hands the outputs back
+        let store = MemStore::new(&plan);
+        custom.execute(&plan, &store, progress)?;
+        return (0..arrays.len()).map(|k| plan.output(k, &store)).collect();
+    }
     if let Some(limit) = opts.memory_limit {
         // every worker may run its largest task at once
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
@@ -99,11 +135,6 @@ pub fn compute(arrays: &[&LazyArray], opts: &ComputeOptions) -> Result<Vec<Array
     };
     let store = store.as_ref();
     let exec = opts.executor()?;
-    let noop = |_: u64, _: u64| {};
-    let progress: &(dyn Fn(u64, u64) + Sync) = match &opts.progress {
-        Some(p) => p.as_ref(),
-        None => &noop,
-    };
     exec.execute(&plan, store, progress)?;
     (0..arrays.len()).map(|k| plan.output(k, store)).collect()
 }

@@ -11,6 +11,7 @@
 #![allow(clippy::print_stderr, clippy::missing_panics_doc)]
 
 pub mod http;
+pub mod slurm;
 pub mod webdav;
 
 use std::collections::hash_map::DefaultHasher;

@@ -2,7 +2,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     bench::BenchArgs, convert::ConvertArgs, demo::DemoArgs, graph::GraphArgs, info::InfoArgs,
-    plot::PlotArgs, sample_data::SampleDataArgs, spring_index::SpringIndexArgs, worker::WorkerArgs,
+    jobs::JobsArgs, plot::PlotArgs, sample_data::SampleDataArgs, spring_index::SpringIndexArgs,
+    worker::WorkerArgs,
 };
 
 /// Remote-sensing data analysis from laptop to SLURM cluster.
@@ -57,6 +58,8 @@ pub(crate) enum Command {
     Graph(GraphArgs),
     /// Benchmarks of the compute engine (per-task overhead, notebook 01).
     Bench(BenchArgs),
+    /// SLURM runs: status, cancel, resume (by run directory).
+    Jobs(JobsArgs),
     /// Worker process of the processes executor (started by rsdat itself).
     #[command(hide = true)]
     Worker(WorkerArgs),

@@ -6,6 +6,7 @@ pub(crate) mod demo;
 pub(crate) mod engine;
 pub(crate) mod graph;
 pub(crate) mod info;
+pub(crate) mod jobs;
 pub(crate) mod plot;
 pub(crate) mod sample_data;
 pub(crate) mod spring_index;
@@ -24,6 +25,7 @@ pub(crate) fn run(command: Command, global: &GlobalArgs) -> anyhow::Result<()> {
         Command::Plot(args) => plot::run(&args, global),
         Command::Graph(args) => graph::run(&args, global),
         Command::Bench(args) => bench::run(&args, global),
+        Command::Jobs(args) => jobs::run(&args, global),
         Command::Worker(args) => worker::run(&args, global),
     }
 }

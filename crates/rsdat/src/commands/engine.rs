@@ -1,6 +1,8 @@
 //! Shared pieces of the engine commands (`graph`, `bench`, `worker`): executor flags, the
 //! dataset opener, progress bars.
 
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
@@ -15,6 +17,8 @@ pub(crate) enum ExecutorArg {
     Processes,
     /// One task at a time on the main thread (debugging).
     Sync,
+    /// SLURM job arrays (see the SLURM options; `rsdat jobs` watches the run).
+    Slurm,
 }
 
 /// Executor options shared by commands that compute.
@@ -30,6 +34,90 @@ pub(crate) struct ExecArgs {
     /// bytes (suffixes K, M, G); checked before anything runs. Default: half the memory.
     #[arg(long, value_parser = parse_bytes)]
     pub(crate) memory_limit: Option<u64>,
+    #[command(flatten)]
+    pub(crate) slurm: SlurmArgs,
+}
+
+/// Options of `--executor slurm`; flags override the profile file.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "SLURM (--executor slurm)")]
+pub(crate) struct SlurmArgs {
+    /// Profile file of `key = value` lines with these options for a platform
+    /// (`partition = thin`, `mem-per-task = 4G`, `#SBATCH --qos=short`, ...).
+    #[arg(long, env = "RSDAT_SLURM_PROFILE")]
+    pub(crate) slurm_profile: Option<PathBuf>,
+    /// Run directory on the shared filesystem (plan, outputs, markers, job ids, logs);
+    /// running again with the same directory resumes.
+    #[arg(long)]
+    pub(crate) run_dir: Option<PathBuf>,
+    /// Partition (queue).
+    #[arg(long)]
+    pub(crate) partition: Option<String>,
+    /// Account to charge.
+    #[arg(long)]
+    pub(crate) account: Option<String>,
+    /// Reservation.
+    #[arg(long)]
+    pub(crate) reservation: Option<String>,
+    /// CPUs per array element (it runs this many tasks at once).
+    #[arg(long)]
+    pub(crate) cpus_per_task: Option<u32>,
+    /// Memory per array element (`4G`, `500M`); default: sized from the plan.
+    #[arg(long)]
+    pub(crate) mem_per_task: Option<String>,
+    /// Walltime per array element: minutes or [D-]HH:MM:SS.
+    #[arg(long)]
+    pub(crate) time: Option<String>,
+    /// At most this many array elements at once (`%N`).
+    #[arg(long)]
+    pub(crate) max_running: Option<u32>,
+    /// Tasks per array element; default: enough that SLURM overhead stays under 10 %.
+    #[arg(long)]
+    pub(crate) batch: Option<u64>,
+    /// Extra `#SBATCH` line, e.g. `--sbatch=--qos=short` (repeatable).
+    #[arg(long = "sbatch", value_name = "LINE")]
+    pub(crate) sbatch_lines: Vec<String>,
+    /// Environment variable for the array elements, NAME=VALUE (repeatable).
+    #[arg(long = "slurm-env", value_name = "NAME=VALUE")]
+    pub(crate) env: Vec<String>,
+    /// Times a task may fail before the run fails (walltime kills never count).
+    #[arg(long)]
+    pub(crate) max_retries: Option<u32>,
+}
+
+impl SlurmArgs {
+    /// The options these flags (over the profile) describe, for `program worker`.
+    pub(crate) fn options(&self, program: PathBuf) -> anyhow::Result<rsdat_cluster::SlurmOptions> {
+        let mut o = rsdat_cluster::SlurmOptions::new(program);
+        if let Some(p) = &self.slurm_profile {
+            o.load_profile(p)?;
+        }
+        let mut set = |k: &str, v: Option<String>| -> anyhow::Result<()> {
+            if let Some(v) = v {
+                o.set(k, &v)?;
+            }
+            Ok(())
+        };
+        set("partition", self.partition.clone())?;
+        set("account", self.account.clone())?;
+        set("reservation", self.reservation.clone())?;
+        set("cpus-per-task", self.cpus_per_task.map(|v| v.to_string()))?;
+        set("mem-per-task", self.mem_per_task.clone())?;
+        set("time", self.time.clone())?;
+        set("max-running", self.max_running.map(|v| v.to_string()))?;
+        set("batch", self.batch.map(|v| v.to_string()))?;
+        set("max-retries", self.max_retries.map(|v| v.to_string()))?;
+        for l in &self.sbatch_lines {
+            o.set("sbatch", l)?;
+        }
+        for e in &self.env {
+            o.set("env", e)?;
+        }
+        if let Some(d) = &self.run_dir {
+            o.run_dir = Some(d.clone());
+        }
+        Ok(o)
+    }
 }
 
 impl ExecArgs {
@@ -48,19 +136,52 @@ impl ExecArgs {
             bar.set_length(total);
             bar.set_position(done);
         });
+        let program = std::env::current_exe()?;
+        let custom: Option<Arc<dyn rsdat_array::Executor + Send + Sync>> =
+            if self.executor == ExecutorArg::Slurm {
+                let exec = rsdat_cluster::SlurmExecutor::new(self.slurm.options(program.clone())?);
+                cancel_on_ctrl_c(exec.cancel_flag());
+                Some(Arc::new(exec))
+            } else {
+                None
+            };
         Ok(ComputeOptions {
             executor: match self.executor {
-                ExecutorArg::Threads => ExecutorKind::Threads,
+                ExecutorArg::Threads | ExecutorArg::Slurm => ExecutorKind::Threads,
                 ExecutorArg::Processes => ExecutorKind::Processes,
                 ExecutorArg::Sync => ExecutorKind::Sync,
             },
             workers: self.workers,
-            memory_limit: Some(self.memory_limit.unwrap_or_else(default_memory_limit)),
-            worker_program: Some(std::env::current_exe()?),
+            // SLURM checks memory per array element itself, before submitting
+            memory_limit: custom
+                .is_none()
+                .then(|| self.memory_limit.unwrap_or_else(default_memory_limit)),
+            worker_program: Some(program),
             progress: Some(progress),
             task_dir: None,
+            custom,
         })
     }
+}
+
+/// Sets `flag` at the first Ctrl-C (the SLURM driver then cancels its jobs); a second
+/// Ctrl-C exits at once.
+pub(crate) fn cancel_on_ctrl_c(flag: Arc<AtomicBool>) {
+    static FLAGS: std::sync::Mutex<Vec<Arc<AtomicBool>>> = std::sync::Mutex::new(Vec::new());
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    FLAGS.lock().expect("ctrl-c flags").push(flag);
+    INSTALLED.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            let flags = FLAGS.lock().expect("ctrl-c flags");
+            if flags.iter().any(|f| f.load(Ordering::Relaxed)) {
+                std::process::exit(130);
+            }
+            for f in flags.iter() {
+                f.store(true, Ordering::Relaxed);
+            }
+            tracing::warn!("cancelling the SLURM jobs of this run (Ctrl-C again to exit at once)");
+        });
+    });
 }
 
 /// Lets plans reopen datasets by URL and rebuild rsdat's fold kernels (in this process and

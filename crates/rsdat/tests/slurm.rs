@@ -1,0 +1,377 @@
+//! The SLURM executor against a real single-node SLURM (slurmctld + slurmd + munged on
+//! loopback, started once for this test binary by `rsdat_testkit::slurm::Cluster`), with
+//! this crate's `rsdat` binary as the worker on the "compute node".
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rsdat_array::{compute, ComputeOptions, ExecutorKind, LazyArray, SumUntil};
+use rsdat_cluster::{Event, RunDir, SlurmExecutor, SlurmOptions, TASK_DELAY_ENV};
+use rsdat_testkit::slurm::Cluster;
+
+fn exe() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_rsdat"))
+}
+
+/// The shared cluster, with `SLURM_CONF` set for this process (the executor runs
+/// `sbatch`, `squeue`, ... itself).
+fn cluster() -> Arc<Cluster> {
+    let c = Cluster::shared();
+    for (k, v) in c.env() {
+        std::env::set_var(k, v);
+    }
+    c
+}
+
+fn options(run_dir: &Path) -> SlurmOptions {
+    let mut o = SlurmOptions::new(exe());
+    o.run_dir = Some(run_dir.to_path_buf());
+    o.poll = Duration::from_millis(200);
+    o.calibration_tasks = 1;
+    o.element_overhead_s = 1.0;
+    o
+}
+
+fn bits(a: &ndarray::ArrayD<f64>) -> Vec<u64> {
+    a.iter().map(|x| x.to_bits()).collect()
+}
+
+fn on(arrays: &[&LazyArray], custom: Option<SlurmExecutor>) -> Vec<ndarray::ArrayD<f64>> {
+    let opts = ComputeOptions {
+        executor: ExecutorKind::Threads,
+        workers: Some(2),
+        custom: custom.map(|e| Arc::new(e) as Arc<dyn rsdat_array::Executor + Send + Sync>),
+        ..Default::default()
+    };
+    compute(arrays, &opts).unwrap()
+}
+
+/// Notebook 01's operations and a streaming fold with the built-in `sum-until` kernel.
+fn workload() -> Vec<LazyArray> {
+    let mut v: Vec<LazyArray> = rsdat_array::examples::notebook01(96, 32)
+        .unwrap()
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    let cube =
+        LazyArray::random("t", &[("time", 20), ("y", 40), ("x", 40)], &[1, 20, 20], 7).unwrap();
+    v.extend(LazyArray::fold(&[&cube], "time", Arc::new(SumUntil { threshold: 6.0 })).unwrap());
+    v
+}
+
+fn events(dir: &Path) -> Vec<Event> {
+    RunDir::at(dir).events()
+}
+
+#[test]
+fn slurm_gives_the_threads_result_bit_for_bit() {
+    let _c = cluster();
+    let arrays = workload();
+    let refs: Vec<&LazyArray> = arrays.iter().collect();
+    let want = on(&refs, None);
+    let run = tempfile::tempdir().unwrap();
+    let mut o = options(run.path());
+    o.batch = Some(3); // several elements per stage
+    o.max_running = Some(2);
+    let got = on(&refs, Some(SlurmExecutor::new(o)));
+    for k in 0..want.len() {
+        assert_eq!(bits(&got[k]), bits(&want[k]), "output {k}");
+    }
+    let ev = events(run.path());
+    let submitted = ev
+        .iter()
+        .filter(|e| matches!(e, Event::Submitted { .. }))
+        .count();
+    assert!(submitted >= 2, "one job array per stage: {ev:?}");
+    assert!(ev.iter().any(|e| matches!(e, Event::Finished { .. })));
+    // stages after the first wait on earlier ones
+    let scripts: Vec<String> = RunDir::at(run.path())
+        .submissions()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            std::fs::read_to_string(run.path().join(format!("submissions/{}.sh", s.number)))
+                .unwrap()
+        })
+        .collect();
+    assert!(scripts.iter().any(|s| s.contains("--dependency=afterok:")));
+    assert!(scripts.iter().all(|s| s.contains("%2")));
+}
+
+/// Waits until element `element` of the first submission of `run` is running; its job id.
+fn wait_running(c: &Cluster, run: &Path, element: u64) -> u64 {
+    let start = Instant::now();
+    loop {
+        if let Ok(s) = RunDir::at(run).submission(0) {
+            if let Some(job) = s.job {
+                let q = c.client("squeue", &["-h", "-r", "-o", "%i|%T"]);
+                if q.lines()
+                    .any(|l| l.trim() == format!("{job}_{element}|RUNNING"))
+                {
+                    return job;
+                }
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "element {element} never ran\n{}",
+            c.logs()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn an_element_killed_with_scancel_is_resumed_and_the_result_is_the_same() {
+    let c = cluster();
+    let a = rsdat_array::examples::overhead(12).unwrap();
+    let want = on(&[&a], None);
+    let run = tempfile::tempdir().unwrap();
+    let mut o = options(run.path());
+    o.batch = Some(3);
+    o.max_retries = 0; // a kill by scancel must not count as a failure
+    o.calibration_tasks = 0;
+    o.env = vec![(TASK_DELAY_ENV.into(), "700@0".into())];
+    let exec = SlurmExecutor::new(o);
+    let got = std::thread::scope(|s| {
+        let h = s.spawn(|| on(&[&a], Some(exec)));
+        let job = wait_running(&c, run.path(), 0);
+        std::thread::sleep(Duration::from_millis(900)); // one task done, two to go
+        let _ = c.client("scancel", &[&format!("{job}_0")]);
+        h.join().unwrap()
+    });
+    assert_eq!(bits(&got[0]), bits(&want[0]));
+    let ev = events(run.path());
+    let ended: Vec<&Event> = ev
+        .iter()
+        .filter(|e| matches!(e, Event::ElementEnded { .. }))
+        .collect();
+    assert!(
+        ended.iter().any(|e| matches!(e, Event::ElementEnded { state, counted: false, .. } if state == "Cancelled")),
+        "{ev:?}"
+    );
+}
+
+#[test]
+fn a_walltime_kill_is_resubmitted_without_using_retries() {
+    let _c = cluster();
+    // 5 tasks of 25 s in one element of a 1-minute job: SLURM kills it after 2 or 3
+    let a = rsdat_array::examples::overhead(5).unwrap();
+    let run = tempfile::tempdir().unwrap();
+    let mut o = options(run.path());
+    o.time_s = Some(60);
+    o.batch = Some(5);
+    o.max_retries = 0;
+    o.calibration_tasks = 0;
+    o.env = vec![(TASK_DELAY_ENV.into(), "25000@0".into())];
+    let got = on(&[&a], Some(SlurmExecutor::new(o)));
+    assert_eq!(got[0][[]], 5.0);
+    let ev = events(run.path());
+    assert!(
+        ev.iter().any(|e| matches!(e, Event::ElementEnded { state, counted: false, .. } if state == "Walltime")),
+        "{ev:?}"
+    );
+    let s = rsdat_cluster::status(run.path()).unwrap();
+    assert!(s.finished);
+    assert!(s.incidents.iter().any(|i| i.reason.contains("walltime")));
+}
+
+#[test]
+fn a_plan_that_cannot_fit_is_refused_before_sbatch() {
+    let _c = cluster();
+    let x = LazyArray::random("x", &[("y", 8000), ("x", 8000)], &[4000, 4000], 1).unwrap();
+    let m = x.mean(&[]).unwrap();
+    let run = tempfile::tempdir().unwrap();
+    let mut o = options(run.path());
+    o.mem_per_task_mb = Some(100);
+    let plan = rsdat_array::Plan::build(&[&m]).unwrap();
+    let store = rsdat_array::MemStore::new(&plan);
+    let e = rsdat_array::Executor::execute(&SlurmExecutor::new(o), &plan, &store, &|_, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--mem-per-task 100M is too small; use"), "{e}");
+    assert!(e.contains("chunks of"), "{e}");
+    assert!(RunDir::at(run.path()).submissions().unwrap().is_empty());
+    assert!(
+        std::fs::read_dir(run.path().join("done"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "nothing ran"
+    );
+    // through the CLI: exit code 1 and the same advice
+    let run2 = tempfile::tempdir().unwrap();
+    let out = Command::new(exe())
+        .args([
+            "bench",
+            "notebook01",
+            "--size",
+            "8000",
+            "--chunk",
+            "4000",
+            "--executor",
+            "slurm",
+            "-q",
+        ])
+        .arg("--run-dir")
+        .arg(run2.path())
+        .args(["--mem-per-task", "100M"])
+        .output()
+        .unwrap();
+    common::fails(&out, "is too small; use");
+}
+
+#[test]
+fn bad_input_gives_slurms_message() {
+    let _c = cluster();
+    let a = rsdat_array::examples::overhead(4).unwrap();
+    let plan = rsdat_array::Plan::build(&[&a]).unwrap();
+    let store = rsdat_array::MemStore::new(&plan);
+    let exec = |o: SlurmOptions| {
+        rsdat_array::Executor::execute(&SlurmExecutor::new(o), &plan, &store, &|_, _| {})
+            .unwrap_err()
+            .to_string()
+    };
+    // a partition that does not exist
+    let run = tempfile::tempdir().unwrap();
+    let mut o = options(run.path());
+    o.partition = Some("nope".into());
+    let e = exec(o);
+    assert!(e.contains("partition `nope` does not exist"), "{e}");
+    assert!(e.contains("debug"), "lists the partitions there are: {e}");
+    // sbatch refuses the script
+    let mut o = options(run.path());
+    o.calibration_tasks = 0; // nothing runs here: everything goes to sbatch
+    o.sbatch_lines = vec!["--constraint=nosuchfeature".into()];
+    let e = exec(o);
+    assert!(e.contains("sbatch refused stage"), "{e}");
+    assert!(e.to_lowercase().contains("feature"), "SLURM's words: {e}");
+    // a run directory that cannot be created
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let o = options(&file.path().join("run"));
+    let e = exec(o);
+    assert!(e.contains("cannot create it"), "{e}");
+    assert!(e.contains("--run-dir"), "{e}");
+}
+
+#[test]
+fn a_corrupt_marker_is_named_with_what_to_do() {
+    let _c = cluster();
+    let a = rsdat_array::examples::overhead(4).unwrap();
+    let run = tempfile::tempdir().unwrap();
+    let got = on(&[&a], Some(SlurmExecutor::new(options(run.path()))));
+    assert_eq!(got[0][[]], 4.0);
+    let marker = run.path().join("done/s0/c1");
+    std::fs::write(&marker, "rsdat-done-1 s0c1 garbage").unwrap();
+    let plan = rsdat_array::Plan::build(&[&a]).unwrap();
+    let store = rsdat_array::MemStore::new(&plan);
+    let e = rsdat_array::Executor::execute(
+        &SlurmExecutor::new(options(run.path())),
+        &plan,
+        &store,
+        &|_, _| {},
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("corrupt completion marker"), "{e}");
+    assert!(e.contains("done/s0/c1"), "{e}");
+    assert!(e.contains("delete it"), "{e}");
+    let out = Command::new(exe())
+        .args(["jobs", "status"])
+        .arg(run.path())
+        .output()
+        .unwrap();
+    common::fails(&out, "corrupt completion marker");
+    // as told: delete it and resume
+    std::fs::remove_file(&marker).unwrap();
+    let out = Command::new(exe())
+        .args(["jobs", "resume", "-q", "--json"])
+        .arg(run.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&common::ok(&out)).unwrap();
+    assert_eq!(v["finished"], true);
+}
+
+#[test]
+fn cli_run_status_and_resume_after_the_driver_is_killed() {
+    let c = cluster();
+    let run = tempfile::tempdir().unwrap();
+    let mut driver = Command::new(exe())
+        .args([
+            "bench",
+            "overhead",
+            "--tasks",
+            "8",
+            "--executor",
+            "slurm",
+            "-q",
+            "--batch",
+            "2",
+        ])
+        .arg("--run-dir")
+        .arg(run.path())
+        .args(["--slurm-env", &format!("{TASK_DELAY_ENV}=1500@0")])
+        .spawn()
+        .unwrap();
+    let job = wait_running(&c, run.path(), 0);
+    driver.kill().unwrap(); // the login node's process dies; the jobs go on
+    let _ = driver.wait();
+    let out = Command::new(exe())
+        .args(["jobs", "status", "--json"])
+        .arg(run.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&common::ok(&out)).unwrap();
+    assert_eq!(v["finished"], false);
+    assert!(v["queued"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|q| q["job"] == job));
+    let out = Command::new(exe())
+        .args(["jobs", "resume", "-q", "--json"])
+        .arg(run.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&common::ok(&out)).unwrap();
+    assert_eq!(v["finished"], true, "{v}");
+    // the queued array was adopted, not submitted again
+    let stage0 = RunDir::at(run.path())
+        .submissions()
+        .unwrap()
+        .iter()
+        .filter(|s| s.stage == 0)
+        .count();
+    assert_eq!(stage0, 1);
+    // the same command with the same run directory reuses everything and prints the sum
+    let out = Command::new(exe())
+        .args([
+            "bench",
+            "overhead",
+            "--tasks",
+            "8",
+            "--executor",
+            "slurm",
+            "-q",
+            "--json",
+        ])
+        .arg("--run-dir")
+        .arg(run.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&common::ok(&out)).unwrap();
+    assert!(v["tasks"].as_u64().unwrap() >= 8);
+    // cancel with nothing queued
+    let out = Command::new(exe())
+        .args(["jobs", "cancel"])
+        .arg(run.path())
+        .output()
+        .unwrap();
+    assert!(common::ok(&out).contains("no job"));
+}
