@@ -114,13 +114,7 @@ pub fn compute(arrays: &[&LazyArray], opts: &ComputeOptions) -> Result<Vec<Array
         Some(p) => p.as_ref(),
         None => &noop,
     };
-    if let Some(custom) = &opts.custom {
-        // it keeps its own files (a SLURM run directory) and hands the outputs back
-        let store = MemStore::new(&plan);
-        custom.execute(&plan, &store, progress)?;
-        return (0..arrays.len()).map(|k| plan.output(k, &store)).collect();
-    }
-    if let Some(limit) = opts.memory_limit {
+    if let (Some(limit), None) = (opts.memory_limit, &opts.custom) {
         // every worker may run its largest task at once
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let workers = match opts.executor {
@@ -134,6 +128,7 @@ pub fn compute(arrays: &[&LazyArray], opts: &ComputeOptions) -> Result<Vec<Array
         None => Box::new(MemStore::new(&plan)),
     };
     let store = store.as_ref();
+    // a custom executor (SLURM) comes out of `executor()`; it checks memory itself
     let exec = opts.executor()?;
     exec.execute(&plan, store, progress)?;
     (0..arrays.len()).map(|k| plan.output(k, store)).collect()

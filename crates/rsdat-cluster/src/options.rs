@@ -91,8 +91,7 @@ impl SlurmOptions {
     /// `env`, ...) from text, as in a profile file.
     ///
     /// # Errors
-    /// [`Error::DoesNotFit`]-free: [`Error::RunDir`] is not used; a bad key or value is
-    /// [`Error::Parse`] naming it.
+    /// [`Error::Parse`] naming an unknown key or a value that does not read.
     pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
         let bad = |reason: &str| Error::Parse {
             command: format!("option `{key}`"),

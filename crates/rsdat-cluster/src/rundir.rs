@@ -226,7 +226,10 @@ impl RunDir {
                 })?;
                 if &old != spec {
                     return Err(unusable(
-                        "it holds another plan; pick another --run-dir (or remove this one)".into(),
+                        "it holds another plan; pick another --run-dir (or remove this one); \
+                         a command that runs one plan per year needs a run directory per plan: \
+                         leave --run-dir out (each plan gets ./rsdat-run-<time>) or run one year at a time"
+                            .into(),
                     ));
                 }
             }

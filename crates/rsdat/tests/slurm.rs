@@ -375,3 +375,56 @@ fn cli_run_status_and_resume_after_the_driver_is_killed() {
         .unwrap();
     assert!(common::ok(&out).contains("no job"));
 }
+
+#[test]
+fn spring_index_grid_on_slurm_gives_the_threads_store() {
+    let _c = cluster();
+    let dir = tempfile::tempdir().unwrap();
+    let files = common::sample(dir.path(), "1980-1981", 12, 16);
+    let run = |out: &Path, extra: &[&str]| {
+        let o = Command::new(exe())
+            .args([
+                "spring-index",
+                "grid",
+                "--coarsen",
+                "2",
+                "--json",
+                "-q",
+                "--out",
+            ])
+            .arg(out)
+            .args(extra)
+            .args(&files)
+            .current_dir(dir.path()) // run directories of the years go here
+            .output()
+            .unwrap();
+        common::ok(&o);
+    };
+    let threads = dir.path().join("threads.zarr");
+    let slurm = dir.path().join("slurm.zarr");
+    run(&threads, &[]);
+    run(&slurm, &["--executor", "slurm", "--max-running", "2"]);
+    let check = r#"
+import sys, numpy as np, xarray as xr
+for year in ["1980", "1981"]:
+    a = xr.open_zarr(sys.argv[1], group=year)
+    b = xr.open_zarr(sys.argv[2], group=year)
+    for v in ["first-leaf", "first-bloom"]:
+        assert np.array_equal(a[v].values, b[v].values, equal_nan=True), (year, v)
+print("ok")
+"#;
+    let out =
+        rsdat_testkit::run_python(check, &[threads.to_str().unwrap(), slurm.to_str().unwrap()]);
+    assert_eq!(out.trim(), "ok");
+    let runs = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("rsdat-run-")
+        })
+        .count();
+    assert_eq!(runs, 2, "one run directory per year");
+}

@@ -81,6 +81,7 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
             executor: ExecutorArg::Threads,
             workers: None,
             memory_limit: None,
+            slurm: Box::default(),
         },
         zarr_format: None,
         resume: false,

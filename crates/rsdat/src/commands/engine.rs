@@ -35,11 +35,11 @@ pub(crate) struct ExecArgs {
     #[arg(long, value_parser = parse_bytes)]
     pub(crate) memory_limit: Option<u64>,
     #[command(flatten)]
-    pub(crate) slurm: SlurmArgs,
+    pub(crate) slurm: Box<SlurmArgs>,
 }
 
 /// Options of `--executor slurm`; flags override the profile file.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "SLURM (--executor slurm)")]
 pub(crate) struct SlurmArgs {
     /// Profile file of `key = value` lines with these options for a platform
