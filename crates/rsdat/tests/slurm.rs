@@ -428,3 +428,55 @@ print("ok")
         .count();
     assert_eq!(runs, 2, "one run directory per year");
 }
+
+#[test]
+fn ctrl_c_cancels_the_jobs_and_resume_finishes() {
+    let c = cluster();
+    let run = tempfile::tempdir().unwrap();
+    let driver = Command::new(exe())
+        .args([
+            "bench",
+            "overhead",
+            "--tasks",
+            "8",
+            "--executor",
+            "slurm",
+            "-q",
+            "--batch",
+            "2",
+        ])
+        .arg("--run-dir")
+        .arg(run.path())
+        .args(["--slurm-env", &format!("{TASK_DELAY_ENV}=2000@0")])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let job = wait_running(&c, run.path(), 0);
+    let status = Command::new("kill")
+        .args(["-INT", &driver.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = driver.wait_with_output().unwrap();
+    common::fails(&out, "run cancelled");
+    // cancelled elements leave the queue once their processes are gone (COMPLETING first)
+    let start = Instant::now();
+    loop {
+        let q = c.client("squeue", &["-h", "-r", "-o", "%i"]);
+        if !q.lines().any(|l| l.starts_with(&format!("{job}_"))) {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "its jobs are still queued: {q}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let out = Command::new(exe())
+        .args(["jobs", "resume", "-q", "--json"])
+        .arg(run.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&common::ok(&out)).unwrap();
+    assert_eq!(v["finished"], true, "{v}");
+}
