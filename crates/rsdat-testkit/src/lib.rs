@@ -12,6 +12,7 @@
 
 pub mod http;
 pub mod slurm;
+pub mod stac_api;
 pub mod webdav;
 
 use std::collections::hash_map::DefaultHasher;
