@@ -3,7 +3,6 @@
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use rsdat_stac_api::{Client, Error, Options, SearchParams};
 use rsdat_testkit::stac_api::Server;
@@ -17,10 +16,9 @@ fn items_file() -> PathBuf {
     .join("items.json")
 }
 
-/// One server for the whole test binary.
-fn server() -> &'static Server {
-    static SERVER: OnceLock<Server> = OnceLock::new();
-    SERVER.get_or_init(|| Server::start(&[&items_file()]))
+/// A server per test: it stops when the test drops it (a static would outlive the process).
+fn server() -> Server {
+    Server::start(&[&items_file()])
 }
 
 /// The item ids pystac-client finds for the same search, in its order.

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A running `rustac serve`; stopped (by its pid) when dropped.
+/// A running `rustac serve`; stopped (by its pid) when dropped. Keep it in the test, not in
+/// a `static`: statics are never dropped, so the server would outlive the test process.
 pub struct Server {
     child: Child,
     url: String,
