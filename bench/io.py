@@ -21,10 +21,11 @@ Measurements:
   read      full read of tmax: rsdat (example read_variable, 1 and N threads, CF-decoded to
             f32 chunk by chunk) vs netCDF4-python (masked array), xarray
             (open_dataset(...).tmax.values) and h5py (raw values).
-  convert   the three files to one Zarr v3 store: `rsdat convert` vs
-            xarray.open_mfdataset(files, chunks={}).to_zarr() with Dask's threaded scheduler
-            on the same number of workers; same output chunks (the files' chunks, or
-            --zarr-chunks for both), zstd in both.
+  convert   the three files to one Zarr v3 store: `rsdat convert` (zstd 3, as xarray) and
+            `rsdat convert --compression keep` (the files' shuffle + deflate chunks copied
+            as they are) vs xarray.open_mfdataset(files, chunks={}).to_zarr() with Dask's
+            threaded scheduler on the same number of workers; same output chunks (the
+            files' chunks, or --zarr-chunks for all). The check column is the store size.
   cog       2048 x 2048 windows of band 1 of the COG: one cold window per process, and
             every whole window in one process: rsdat (example read_window) vs rasterio.
 
@@ -80,6 +81,8 @@ def parse_args():
     p.add_argument("--runs", default=str(ROOT / "bench" / "runs"),
                    help="where the run directory is written")
     p.add_argument("--json", action="store_true", help="print the results as JSON too")
+    p.add_argument("--tag", default="",
+                   help="suffix of the run directory (bench/runs/<date>-<host>[-quick]-TAG)")
     a = p.parse_args()
     if a.quick:
         a.ny = a.nx = 200
@@ -231,7 +234,9 @@ def last_json(text):
     return {}
 
 
-def measure(rows, a, task, tool, cmd, cleanup=None, env=None):
+def measure(rows, a, task, tool, cmd, cleanup=None, env=None, post=None):
+    """Runs `cmd` --reps times; `post()` (after each run, before `cleanup`) gives the
+    check column when the command prints none (e.g. the size of the store written)."""
     walls, cpus, peaks, inners, info = [], [], [], [], {}
     for rep in range(a.reps):
         if cleanup:
@@ -240,6 +245,8 @@ def measure(rows, a, task, tool, cmd, cleanup=None, env=None):
         info = last_json(out)
         if "check" in info:
             info["check"] = norm_check(info["check"])
+        elif post:
+            info["check"] = post()
         walls.append(wall)
         cpus.append(cpu)
         peaks.append(peak)
@@ -356,14 +363,22 @@ def bench_convert(a, bins, files, results, rows, work):
 
     log(f"convert: {len(inputs)} files -> Zarr v3, {a.threads} workers, "
         f"chunks {a.zarr_chunks or 'as the input'}")
+    def size():
+        n = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+        return f"store {n / 1e6:.0f} MB"
+
     cmd = [bins["rsdat"], "convert", *inputs, "--out", str(out), "--zarr-format", "3",
            "--workers", str(a.threads)]
     if a.zarr_chunks:
         cmd += ["--chunks", a.zarr_chunks]
-    results.append(measure(rows, a, "convert", "rsdat convert", cmd, clean))
+    # The default (zstd 3, as xarray writes), then the input's deflate chunks copied as they
+    # are (`--compression keep`: no decoding or re-encoding; numcodecs shuffle + zlib codecs).
+    results.append(measure(rows, a, "convert", "rsdat convert", cmd, clean, post=size))
+    results.append(measure(rows, a, "convert", "rsdat convert (keep)",
+                           cmd + ["--compression", "keep"], clean, post=size))
     results.append(measure(rows, a, "convert", "xarray + Dask (threads)",
                            [sys.executable, "-c", PY_CONVERT, str(out), str(a.threads),
-                            a.zarr_chunks, *inputs], clean))
+                            a.zarr_chunks, *inputs], clean, post=size))
 
 
 def bench_cog(a, bins, cog, results, rows):
@@ -468,7 +483,8 @@ def main():
     meta["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     text = summary_text(a, meta, results)
     day = datetime.date.today().isoformat()
-    run_dir = Path(a.runs) / f"{day}-{meta['host']}{'-quick' if a.quick else ''}"
+    run_dir = Path(a.runs) / (f"{day}-{meta['host']}{'-quick' if a.quick else ''}"
+                              + (f"-{a.tag}" if a.tag else ""))
     run_dir.mkdir(parents=True, exist_ok=True)
     with open(run_dir / "raw.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))

@@ -3,7 +3,7 @@
 use rsdat_model::Crs;
 
 use crate::geokeys::{key, GeoKeys};
-use crate::{cf, epsg};
+use crate::{cf, epsg, wkt};
 
 /// Name given to the grid mapping, as rioxarray names its CRS coordinate.
 pub(crate) const GRID_MAPPING: &str = "spatial_ref";
@@ -31,10 +31,11 @@ pub(crate) fn from_geokeys(keys: &GeoKeys) -> Option<Crs> {
         return None;
     }
     let cf = proj4.as_deref().map(cf::grid_mapping).unwrap_or_default();
+    let wkt = epsg.and_then(wkt::from_epsg).or_else(|| wkt::from_cf(&cf));
     Some(Crs {
         proj4,
         epsg,
-        wkt: None,
+        wkt,
         cf,
         grid_mapping: Some(GRID_MAPPING.to_owned()),
     })

@@ -56,6 +56,7 @@ mod source;
 mod tags;
 mod transform;
 mod window;
+mod wkt;
 
 pub use dataset::BAND_DATA;
 pub use error::{Error, Result};

@@ -29,6 +29,7 @@ impl Predictor {
 ///
 /// `row_samples` is the number of samples in one row of the chunk (`width * stride`),
 /// `stride` the samples per pixel inside the chunk.
+#[cfg(test)]
 pub(crate) fn to_samples<T: Sample>(
     bytes: &mut [u8],
     big_endian: bool,
@@ -36,26 +37,43 @@ pub(crate) fn to_samples<T: Sample>(
     row_samples: usize,
     stride: usize,
 ) -> Vec<T> {
+    let mut out = Vec::new();
+    to_samples_into(bytes, big_endian, predictor, row_samples, stride, &mut out);
+    out
+}
+
+/// As [`to_samples`], into `out` (cleared first; its allocation is reused from chunk to
+/// chunk).
+pub(crate) fn to_samples_into<T: Sample>(
+    bytes: &mut [u8],
+    big_endian: bool,
+    predictor: Predictor,
+    row_samples: usize,
+    stride: usize,
+    out: &mut Vec<T>,
+) {
+    out.clear();
     let row_bytes = row_samples * T::SIZE;
     match predictor {
-        Predictor::None => bytes
-            .chunks_exact(T::SIZE)
-            .map(|b| T::from_bytes(b, big_endian))
-            .collect(),
-        Predictor::Horizontal => {
-            let mut v: Vec<T> = bytes
+        Predictor::None => out.extend(
+            bytes
                 .chunks_exact(T::SIZE)
-                .map(|b| T::from_bytes(b, big_endian))
-                .collect();
-            for row in v.chunks_exact_mut(row_samples.max(1)) {
+                .map(|b| T::from_bytes(b, big_endian)),
+        ),
+        Predictor::Horizontal => {
+            out.extend(
+                bytes
+                    .chunks_exact(T::SIZE)
+                    .map(|b| T::from_bytes(b, big_endian)),
+            );
+            for row in out.chunks_exact_mut(row_samples.max(1)) {
                 for i in stride..row.len() {
                     row[i] = row[i].wrapping_add(row[i - stride]);
                 }
             }
-            v
         }
         Predictor::FloatingPoint => {
-            let mut out = Vec::with_capacity(bytes.len() / T::SIZE);
+            out.reserve(bytes.len() / T::SIZE);
             let mut be = vec![0u8; T::SIZE];
             for row in bytes.chunks_exact_mut(row_bytes.max(1)) {
                 for i in stride..row.len() {
@@ -69,7 +87,6 @@ pub(crate) fn to_samples<T: Sample>(
                     out.push(T::from_bytes(&be, true));
                 }
             }
-            out
         }
     }
 }

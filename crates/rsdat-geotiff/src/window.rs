@@ -105,15 +105,59 @@ pub(crate) fn read_window<T: Sample>(
             })
         })
         .collect();
-    let decoded: Vec<(Job, Vec<T>)> = pieces
-        .par_iter()
-        .map(|(job, raw)| decode_chunk(file, img, job, raw).map(|v| (*job, v)))
-        .collect::<Result<_>>()?;
     let mut out = vec![fill; nb * ny * nx];
-    for (job, chunk) in &decoded {
-        copy_chunk(img, w, job, chunk, &mut out);
+    let chunk_rows = rows.len();
+    if chunk_rows >= rayon::current_num_threads() || pieces.len() <= 1 {
+        // One task per chunk row: it decodes that row's chunks one after the other into a
+        // reused buffer and copies them into its own rows of the output (disjoint slices).
+        let mut slots: Vec<Vec<&mut [T]>> = (0..chunk_rows).map(|_| Vec::new()).collect();
+        for band in out.chunks_mut(ny * nx) {
+            let mut rest = band;
+            for (k, r) in rows.clone().enumerate() {
+                let (y0, y1) = chunk_row_span(img, w, r);
+                let (head, tail) = std::mem::take(&mut rest).split_at_mut((y1 - y0) * nx);
+                slots[k].push(head);
+                rest = tail;
+            }
+        }
+        let mut by_row: Vec<Vec<(Job, &[u8])>> = (0..chunk_rows).map(|_| Vec::new()).collect();
+        for (job, raw) in pieces {
+            by_row[job.r - rows.start].push((job, raw));
+        }
+        slots
+            .into_par_iter()
+            .zip(by_row)
+            .try_for_each(|(mut bands, jobs)| {
+                let mut samples = Vec::new();
+                for (job, raw) in jobs {
+                    decode_chunk(file, img, &job, raw, &mut samples)?;
+                    let (y0, _) = chunk_row_span(img, w, job.r);
+                    copy_chunk(img, w, &job, &samples, &mut bands, y0);
+                }
+                Ok(())
+            })?;
+    } else {
+        // Fewer chunk rows than threads: decode every chunk in parallel, then copy.
+        let decoded: Vec<(Job, Vec<T>)> = pieces
+            .par_iter()
+            .map(|(job, raw)| {
+                let mut v = Vec::new();
+                decode_chunk(file, img, job, raw, &mut v).map(|()| (*job, v))
+            })
+            .collect::<Result<_>>()?;
+        let mut bands: Vec<&mut [T]> = out.chunks_mut(ny * nx).collect();
+        for (job, chunk) in &decoded {
+            copy_chunk(img, w, job, chunk, &mut bands, w.rows.start);
+        }
     }
     Ok(out)
+}
+
+/// The window rows `y0..y1` that chunk row `r` covers.
+fn chunk_row_span(img: &Image, w: &Window, r: usize) -> (usize, usize) {
+    let y0 = (r * img.chunk_h).max(w.rows.start);
+    let y1 = ((r + 1) * img.chunk_h).min(w.rows.end);
+    (y0, y1)
 }
 
 /// Sorts chunks by offset and merges those stored (nearly) back to back.
@@ -147,8 +191,14 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Decompresses one chunk and undoes its predictor.
-fn decode_chunk<T: Sample>(file: &TiffBytes, img: &Image, job: &Job, raw: &[u8]) -> Result<Vec<T>> {
+/// Decompresses one chunk and undoes its predictor, into `samples`.
+fn decode_chunk<T: Sample>(
+    file: &TiffBytes,
+    img: &Image,
+    job: &Job,
+    raw: &[u8],
+    samples: &mut Vec<T>,
+) -> Result<()> {
     let row_samples = img.chunk_w * img.chunk_spp();
     let want = img.chunk_rows(job.r) * row_samples * T::SIZE;
     SCRATCH.with_borrow_mut(|bytes| {
@@ -159,33 +209,43 @@ fn decode_chunk<T: Sample>(file: &TiffBytes, img: &Image, job: &Job, raw: &[u8])
                 what: img.chunk_name(job.index),
                 reason,
             })?;
-        Ok(predictor::to_samples(
+        predictor::to_samples_into(
             bytes,
             file.big_endian,
             img.predictor,
             row_samples,
             img.chunk_spp(),
-        ))
+            samples,
+        );
+        Ok(())
     })
 }
 
-/// Copies the overlap of a decoded chunk with `w` into `out`.
-fn copy_chunk<T: Sample>(img: &Image, w: &Window, job: &Job, chunk: &[T], out: &mut [T]) {
-    let (ny, nx) = (w.rows.len(), w.cols.len());
+/// Copies the overlap of a decoded chunk with `w` into `bands`: one slice per band of the
+/// window, each holding the window's rows from `y_base` on.
+fn copy_chunk<T: Sample>(
+    img: &Image,
+    w: &Window,
+    job: &Job,
+    chunk: &[T],
+    bands: &mut [&mut [T]],
+    y_base: usize,
+) {
+    let nx = w.cols.len();
     let spp = img.chunk_spp();
     let (y0, x0) = (job.r * img.chunk_h, job.c * img.chunk_w);
     let rows = w.rows.start.max(y0)..w.rows.end.min(y0 + img.chunk_rows(job.r));
     let cols = w.cols.start.max(x0)..w.cols.end.min(x0 + img.chunk_w);
-    let bands = if img.separate {
+    let band_range = if img.separate {
         job.plane..job.plane + 1
     } else {
         w.bands.clone()
     };
-    for b in bands {
-        let ob = b - w.bands.start;
+    for b in band_range {
+        let out = &mut *bands[b - w.bands.start];
         let sample = if img.separate { 0 } else { b };
         for y in rows.clone() {
-            let o = (ob * ny + (y - w.rows.start)) * nx + (cols.start - w.cols.start);
+            let o = (y - y_base) * nx + (cols.start - w.cols.start);
             let c = ((y - y0) * img.chunk_w + (cols.start - x0)) * spp + sample;
             let dst = &mut out[o..o + cols.len()];
             if spp == 1 {

@@ -73,20 +73,21 @@ pub fn open(url: &str) -> Result<Arc<dyn Source>> {
     open_group(url, None)
 }
 
-/// Opens `group` of `url` (Zarr stores have groups, e.g. one per year); `None` is the root.
+/// Opens `group` of `url` (Zarr stores have groups, e.g. one per year; NetCDF-4 files can
+/// have nested groups, `a/b`); `None` is the root.
 ///
 /// # Errors
 /// As [`open`], and [`Error::NoGroups`] when a group is asked of a format without groups.
 pub fn open_group(url: &str, group: Option<&str>) -> Result<Arc<dyn Source>> {
     let format = detect(url)?;
-    if group.is_some() && format != Format::Zarr {
+    if group.is_some() && format == Format::Geotiff {
         return Err(Error::NoGroups {
             location: url.to_owned(),
             format: format.name(),
         });
     }
     Ok(match format {
-        Format::Netcdf => Arc::new(rsdat_netcdf::NetcdfSource::open(url)?),
+        Format::Netcdf => Arc::new(rsdat_netcdf::NetcdfSource::open_group(url, group)?),
         Format::Geotiff => Arc::new(rsdat_geotiff::GeoTiff::open(url)?),
         Format::Zarr => {
             let Location::Path(p) = Location::parse(url)? else {

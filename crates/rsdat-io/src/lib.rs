@@ -27,4 +27,4 @@ mod merge;
 
 pub use error::{Error, Result};
 pub use format::{detect, open, open_group, Format};
-pub use merge::{open_merged, MergedSource};
+pub use merge::{open_merged, open_merged_group, MergedSource};

@@ -103,6 +103,17 @@ impl Source for MergedSource {
             }),
         }
     }
+
+    fn stored_encoding(&self, var: &str) -> Option<rsdat_model::StoredEncoding> {
+        self.source_of(var)?.stored_encoding(var)
+    }
+
+    fn stored_chunk(&self, var: &str, start: &[usize]) -> rsdat_model::Result<Option<Vec<u8>>> {
+        match self.source_of(var) {
+            Some(src) => src.stored_chunk(var, start),
+            None => Ok(None),
+        }
+    }
 }
 
 /// Opens every path or URL and merges them by variable; one input is returned as is
@@ -116,4 +127,38 @@ pub fn open_merged<S: AsRef<str>>(urls: &[S]) -> Result<MergedSource> {
         .map(|u| open(u.as_ref()))
         .collect::<Result<Vec<_>>>()?;
     MergedSource::new(sources)
+}
+
+/// As [`open_merged`], reading group `group` of every NetCDF-4 input that has it (the root
+/// of the others: per-variable Daymet files have no groups, and `rsdat convert --group`
+/// then only names the output group). Returns the dataset and whether any input was read
+/// from `group`.
+///
+/// # Errors
+/// As [`open_merged`].
+pub fn open_merged_group<S: AsRef<str>>(
+    urls: &[S],
+    group: Option<&str>,
+) -> Result<(MergedSource, bool)> {
+    let Some(group) = group.map(|g| g.trim_matches('/')).filter(|g| !g.is_empty()) else {
+        return Ok((open_merged(urls)?, false));
+    };
+    let mut from_group = false;
+    let mut sources: Vec<Arc<dyn Source>> = Vec::new();
+    for url in urls {
+        let url = url.as_ref();
+        if crate::detect(url)? == crate::Format::Netcdf {
+            match rsdat_netcdf::NetcdfSource::open_group(url, Some(group)) {
+                Ok(src) => {
+                    from_group = true;
+                    sources.push(Arc::new(src));
+                    continue;
+                }
+                Err(rsdat_netcdf::Error::NoGroup { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        sources.push(crate::open(url)?);
+    }
+    Ok((MergedSource::new(sources)?, from_group))
 }

@@ -35,6 +35,6 @@ pub use dataset::{Dataset, Dimension, Variable};
 pub use dtype::DType;
 pub use error::{Error, Result};
 pub use georef::{Crs, GeoTransform};
-pub use source::{check_window, chunk_grid, Source};
+pub use source::{check_window, chunk_grid, Source, StoredEncoding, StoredFilter};
 pub use time::{Calendar, TimeUnits};
 pub use values::{window_slice, Values};

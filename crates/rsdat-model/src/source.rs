@@ -35,6 +35,52 @@ pub trait Source: Send + Sync {
             self.location()
         )))
     }
+
+    /// How the storage chunks of `var` are encoded, when a writer can copy them as they are
+    /// (no decoding, no re-encoding): the chunk shape and the byte filters, in the order they
+    /// were applied. `None` (the default) when the format does not offer its chunks, or
+    /// when their encoding is not one of [`StoredFilter`]'s.
+    fn stored_encoding(&self, var: &str) -> Option<StoredEncoding> {
+        let _ = var;
+        None
+    }
+
+    /// The stored bytes of the chunk of `var` whose first element is at `start`, encoded as
+    /// [`Source::stored_encoding`] says. `Ok(None)` when that chunk cannot be copied as it
+    /// is (never written, or stored with a filter skipped): read it with [`Source::read`].
+    ///
+    /// # Errors
+    /// [`crate::Error::Read`] when the bytes cannot be fetched.
+    fn stored_chunk(&self, var: &str, start: &[usize]) -> Result<Option<Vec<u8>>> {
+        let _ = (var, start);
+        Ok(None)
+    }
+}
+
+/// A byte filter of stored chunks that Zarr has a codec for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoredFilter {
+    /// Byte shuffle of elements of this many bytes (HDF5 shuffle, numcodecs `shuffle`).
+    Shuffle {
+        /// Element size in bytes.
+        element_size: usize,
+    },
+    /// A zlib stream (HDF5 deflate, numcodecs `zlib`) written at this level.
+    Zlib {
+        /// Compression level (0..=9).
+        level: u32,
+    },
+}
+
+/// The encoding of a variable's stored chunks ([`Source::stored_encoding`]): little-endian
+/// elements in C order, in chunks of shape `chunks` (edge chunks stored whole), then
+/// `filters` applied in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEncoding {
+    /// Chunk shape.
+    pub chunks: Vec<usize>,
+    /// Byte filters in the order they were applied.
+    pub filters: Vec<StoredFilter>,
 }
 
 /// The windows `(start, count)` of a regular chunk grid over `shape`, row-major,

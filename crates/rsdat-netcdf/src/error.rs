@@ -15,6 +15,16 @@ pub enum Error {
         /// What the decoder said.
         reason: String,
     },
+    /// The file has no group of that name.
+    #[error("{}", no_group_message(location, group, found))]
+    NoGroup {
+        /// Path or URL.
+        location: String,
+        /// The group asked for.
+        group: String,
+        /// The groups the file has (paths, comma-separated; empty when it has none).
+        found: String,
+    },
     /// A sample file could not be written.
     #[error("cannot write `{path}`: {reason}")]
     Write {
@@ -30,3 +40,11 @@ pub enum Error {
 
 /// Result with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn no_group_message(location: &str, group: &str, found: &str) -> String {
+    if found.is_empty() {
+        format!("`{location}` has no groups (asked for `{group}`); drop --group")
+    } else {
+        format!("`{location}` has no group `{group}` (groups: {found}); check --group")
+    }
+}

@@ -22,6 +22,7 @@ mod metadata;
 mod reader;
 pub mod sample;
 mod storage;
+mod stored;
 
 pub use error::{Error, Result};
 pub use reader::NetcdfSource;

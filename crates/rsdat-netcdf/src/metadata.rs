@@ -89,7 +89,7 @@ fn storage_layout(h5: &Hdf5File, name: &str) -> (Option<Vec<usize>>, Option<Stri
     (chunks, filters.filter(|f| !f.is_empty()))
 }
 
-fn variable(v: &NcVariable, h5: Option<&Hdf5File>) -> Option<Variable> {
+fn variable(v: &NcVariable, h5: Option<&Hdf5File>, prefix: &str) -> Option<Variable> {
     let dtype = dtype_of(v.dtype())?;
     let dims = v
         .dimensions()
@@ -99,27 +99,55 @@ fn variable(v: &NcVariable, h5: Option<&Hdf5File>) -> Option<Variable> {
     let mut var = Variable::new(v.name(), dtype, dims);
     var.attrs = attributes(v.attributes());
     if let Some(h5) = h5 {
-        (var.chunks, var.compression) = storage_layout(h5, v.name());
+        (var.chunks, var.compression) = storage_layout(h5, &format!("{prefix}{}", v.name()));
     }
     Some(var)
 }
 
-/// Builds the dataset model of `file`'s root group. Coordinate vectors `x`/`y` are read to
-/// derive the affine transform of regular grids.
-pub(crate) fn dataset(file: &NcFile, h5: Option<&Hdf5File>) -> netcdf_reader::Result<Dataset> {
-    let root = file.root_group()?;
+/// Paths of every sub-group of `file` (`a`, `a/b`, ...), depth first.
+pub(crate) fn group_paths(file: &NcFile) -> Vec<String> {
+    fn walk(g: &netcdf_reader::NcGroup, prefix: &str, out: &mut Vec<String>) {
+        for child in &g.groups {
+            let path = format!("{prefix}{}", child.name);
+            out.push(path.clone());
+            walk(child, &format!("{path}/"), out);
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(root) = file.root_group() {
+        walk(root, "", &mut out);
+    }
+    out
+}
+
+/// Builds the dataset model of the group of `file` whose variables' paths start with
+/// `prefix` (`""`: the root group, `"a/b/"`: group `a/b`). Dimensions of the group's
+/// variables that are defined in a parent group are included. Coordinate vectors `x`/`y`
+/// are read to derive the affine transform of regular grids.
+pub(crate) fn dataset(
+    file: &NcFile,
+    h5: Option<&Hdf5File>,
+    prefix: &str,
+) -> netcdf_reader::Result<Dataset> {
+    let group = file.group(prefix.trim_end_matches('/'))?;
+    let mut dims: Vec<Dimension> = group
+        .dimensions
+        .iter()
+        .map(|d| Dimension::new(d.name.clone(), d.size as usize))
+        .collect();
+    for d in group.variables.iter().flat_map(|v| v.dimensions()) {
+        if !dims.iter().any(|x| x.name == d.name) {
+            dims.push(Dimension::new(d.name.clone(), d.size as usize));
+        }
+    }
     let mut ds = Dataset {
-        dims: root
-            .dimensions
-            .iter()
-            .map(|d| Dimension::new(d.name.clone(), d.size as usize))
-            .collect(),
-        variables: root
+        dims,
+        variables: group
             .variables
             .iter()
-            .filter_map(|v| variable(v, h5))
+            .filter_map(|v| variable(v, h5, prefix))
             .collect(),
-        attrs: attributes(&root.attributes),
+        attrs: attributes(&group.attributes),
         crs: None,
         transform: None,
     };
@@ -141,7 +169,7 @@ pub(crate) fn dataset(file: &NcFile, h5: Option<&Hdf5File>) -> netcdf_reader::Re
                 .is_ok_and(|v| Dataset::is_coordinate(v) && v.len() >= 2)
         })?;
         Some(
-            file.read_variable_as_f64(name)
+            file.read_variable_as_f64(&format!("{prefix}{name}"))
                 .ok()?
                 .iter()
                 .copied()

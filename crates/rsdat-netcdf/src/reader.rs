@@ -1,4 +1,5 @@
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use hdf5_reader::Hdf5File;
 use ndarray::ArrayD;
@@ -8,13 +9,20 @@ use rsdat_storage::{FileStore, Location};
 
 use crate::metadata;
 use crate::storage::StoreAdapter;
+use crate::stored::{stored_chunks, StoredChunks};
 use crate::{Error, Result};
 
 /// A NetCDF file (classic or NetCDF-4/HDF5) opened lazily: metadata now, data on demand.
 pub struct NetcdfSource {
     file: NcFile,
+    /// The same file through the HDF5 layer (NetCDF-4 only), for copying stored chunks.
+    h5: Option<Hdf5File>,
+    /// Stored-chunk indexes, built on first use per variable (`None`: not copyable).
+    stored: Mutex<HashMap<String, Option<Arc<StoredChunks>>>>,
     dataset: Dataset,
     location: String,
+    /// Path prefix of the group read (`""` for the root, `"a/b/"` for group `a/b`).
+    prefix: String,
 }
 
 impl std::fmt::Debug for NetcdfSource {
@@ -32,6 +40,17 @@ impl NetcdfSource {
     /// [`Error::Storage`] when the bytes cannot be reached, [`Error::Open`] when they are not
     /// NetCDF or are damaged.
     pub fn open(url: &str) -> Result<Self> {
+        Self::open_group(url, None)
+    }
+
+    /// Opens group `group` (a path such as `forecast` or `a/b`; `None` or `/`: the root) of
+    /// a NetCDF-4 file: its variables, attributes and the dimensions they use, including
+    /// those defined in parent groups.
+    ///
+    /// # Errors
+    /// As [`NetcdfSource::open`], and [`Error::NoGroup`] (listing the file's groups) when
+    /// the file has no such group.
+    pub fn open_group(url: &str, group: Option<&str>) -> Result<Self> {
         let bad = |reason: String| Error::Open {
             location: url.to_owned(),
             reason,
@@ -62,13 +81,37 @@ impl NetcdfSource {
                 (file, h5)
             }
         };
+        let group = group.unwrap_or_default().trim_matches('/');
+        let prefix = if group.is_empty() {
+            String::new()
+        } else {
+            let groups = metadata::group_paths(&file);
+            if !groups.iter().any(|g| g == group) {
+                return Err(Error::NoGroup {
+                    location: url.to_owned(),
+                    group: group.to_owned(),
+                    found: groups.join(", "),
+                });
+            }
+            format!("{group}/")
+        };
         // A damaged file can open; walking its metadata is what finds the damage.
-        let dataset = metadata::dataset(&file, h5.as_ref()).map_err(|e| bad(e.to_string()))?;
+        let dataset =
+            metadata::dataset(&file, h5.as_ref(), &prefix).map_err(|e| bad(e.to_string()))?;
         Ok(Self {
             file,
+            h5,
+            stored: Mutex::new(HashMap::new()),
             dataset,
             location: url.to_owned(),
+            prefix,
         })
+    }
+
+    /// Paths of the file's sub-groups (`a`, `a/b`, ...), for [`NetcdfSource::open_group`].
+    #[must_use]
+    pub fn groups(&self) -> Vec<String> {
+        metadata::group_paths(&self.file)
     }
 
     /// Opens `url` without the named variables (as xarray's `drop_variables`).
@@ -83,12 +126,26 @@ impl NetcdfSource {
         Ok(src)
     }
 
+    /// The stored-chunk index of `var`, built on first use.
+    fn stored(&self, var: &str) -> Option<Arc<StoredChunks>> {
+        let h5 = self.h5.as_ref()?;
+        self.dataset.variable(var).ok()?;
+        let mut map = self
+            .stored
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.entry(var.to_owned())
+            .or_insert_with(|| stored_chunks(h5, &format!("{}{var}", self.prefix)).map(Arc::new))
+            .clone()
+    }
+
     fn read_typed<T: NcReadable>(
         &self,
         var: &str,
         start: &[usize],
         count: &[usize],
     ) -> netcdf_reader::Result<ArrayD<T>> {
+        let var = &format!("{}{var}", self.prefix);
         let selection = NcSliceInfo {
             selections: start
                 .iter()
@@ -161,5 +218,22 @@ impl Source for NetcdfSource {
             }
         };
         Ok(v)
+    }
+
+    fn stored_encoding(&self, var: &str) -> Option<rsdat_model::StoredEncoding> {
+        self.stored(var).map(|s| s.encoding.clone())
+    }
+
+    fn stored_chunk(&self, var: &str, start: &[usize]) -> rsdat_model::Result<Option<Vec<u8>>> {
+        let (Some(chunks), Some(h5)) = (self.stored(var), self.h5.as_ref()) else {
+            return Ok(None);
+        };
+        chunks
+            .read(h5, start)
+            .map_err(|e| rsdat_model::Error::Read {
+                location: self.location.clone(),
+                var: var.to_owned(),
+                source: Box::new(e),
+            })
     }
 }

@@ -4,12 +4,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use rsdat_model::{AttrValue, DType, Dataset, Source, Variable};
+use rsdat_model::{AttrValue, DType, Dataset, Source, StoredFilter, Variable};
 
 use crate::crs::{grid_mapping_value, grid_mapping_variable, DEFAULT_GRID_MAPPING};
 use crate::store::{GroupWriter, StoreOptions, StoreWriter};
 use crate::writer::ArrayWriter;
-use crate::{Error, Result, ZarrFormat};
+use crate::{Compression, Error, Result, ZarrFormat};
 
 /// Working memory of one write task besides its chunk buffers: codec contexts (a zstd
 /// context at level <= 9 is a few MiB), the chunk's metadata and bookkeeping.
@@ -110,6 +110,8 @@ pub struct ConvertPlan {
     variables: Vec<Variable>,
     /// Name of the grid-mapping variable, when the dataset has a CRS.
     grid_mapping: Option<String>,
+    /// The compression asked for ([`Compression::Keep`] is resolved per array).
+    compression: Compression,
 }
 
 impl ConvertPlan {
@@ -206,6 +208,7 @@ impl ConvertPlan {
             skipped,
             variables,
             grid_mapping,
+            compression: options.store.compression,
         })
     }
 
@@ -395,6 +398,32 @@ fn grid_mapping_stored(source: &dyn Source, var: &Variable) -> rsdat_model::Valu
     own.unwrap_or_else(|| grid_mapping_value(var.dtype))
 }
 
+/// The compressor that lets `var`'s stored source chunks be copied as they are into an
+/// array chunked `chunks`, if there is one ([`Compression::Keep`]).
+fn kept_compression(source: &dyn Source, var: &Variable, chunks: &[usize]) -> Option<Compression> {
+    if var.dtype == DType::Text {
+        return None;
+    }
+    let enc = source.stored_encoding(&var.name)?;
+    if enc.chunks != chunks {
+        return None;
+    }
+    let size = var.dtype.size_bytes();
+    let shuffled = |f: &StoredFilter| matches!(f, StoredFilter::Shuffle { element_size } if *element_size == size);
+    match enc.filters.as_slice() {
+        [] => Some(Compression::None),
+        [StoredFilter::Zlib { level }] => Some(Compression::Zlib {
+            level: *level,
+            shuffle: false,
+        }),
+        [s, StoredFilter::Zlib { level }] if shuffled(s) => Some(Compression::Zlib {
+            level: *level,
+            shuffle: true,
+        }),
+        _ => None,
+    }
+}
+
 /// Creates every array of `plan` in `group` and streams the chunks from `source`.
 fn write_plan(
     source: &dyn Source,
@@ -403,10 +432,19 @@ fn write_plan(
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ConvertReport> {
     let mut tasks: Vec<(usize, Vec<u64>)> = Vec::new();
-    let mut writers: Vec<(&str, ArrayWriter)> = Vec::new();
+    // Per array: its name, writer and whether its source chunks are copied as stored.
+    let mut writers: Vec<(&str, ArrayWriter, bool)> = Vec::new();
     let mut bytes = 0_u64;
     for var in &plan.variables {
-        let writer = group.create_array(var, &var.chunk_shape())?;
+        let chunks = var.chunk_shape();
+        let kept = (plan.compression == Compression::Keep)
+            .then(|| kept_compression(source, var, &chunks))
+            .flatten();
+        let writer = group.create_array_compressed(
+            var,
+            &chunks,
+            kept.unwrap_or(plan.compression.concrete()),
+        )?;
         if Some(&var.name) == plan.grid_mapping.as_ref() {
             writer.write_all(&grid_mapping_stored(source, var))?;
         } else if var.dtype == DType::Text {
@@ -418,7 +456,7 @@ fn write_plan(
             tasks.extend(writer.chunk_indices().into_iter().map(|c| (i, c)));
             bytes += var.len() as u64 * var.dtype.size_bytes() as u64;
         }
-        writers.push((&var.name, writer));
+        writers.push((&var.name, writer, kept.is_some()));
     }
     let total = tasks.len() as u64;
     progress(0, total);
@@ -434,8 +472,13 @@ fn write_plan(
                     let Some((i, chunk)) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) else {
                         break;
                     };
-                    let (var, writer) = &writers[*i];
+                    let (var, writer, kept) = &writers[*i];
                     let result = writer.chunk_window(chunk).and_then(|(start, count)| {
+                        if *kept {
+                            if let Some(bytes) = source.stored_chunk(var, &start)? {
+                                return writer.write_encoded_chunk(chunk, bytes);
+                            }
+                        }
                         let block = source.read(var, &start, &count)?;
                         writer.write_chunk(chunk, &block)
                     });

@@ -71,6 +71,34 @@ pub enum Compression {
         /// Compression level.
         level: u8,
     },
+    /// A zlib stream at `level` (0..=9), after a byte shuffle of whole elements when
+    /// `shuffle`: numcodecs' `shuffle` and `zlib` codecs (`numcodecs.shuffle` and
+    /// `numcodecs.zlib` in Zarr v3, which zarr-python 3 reads), i.e. HDF5's shuffle +
+    /// deflate. [`Compression::Keep`] picks it for NetCDF-4 variables stored that way.
+    Zlib {
+        /// Compression level.
+        level: u32,
+        /// Byte shuffle before compressing.
+        shuffle: bool,
+    },
+    /// Copy the source's stored chunks as they are, without decoding and re-encoding them,
+    /// for every array whose source offers them in an encoding Zarr has codecs for
+    /// ([`rsdat_model::Source::stored_encoding`]: NetCDF-4 deflate with or without shuffle
+    /// becomes [`Compression::Zlib`]) and whose output chunks equal the source's. Other
+    /// arrays are written with the default, zstd level 3.
+    Keep,
+}
+
+impl Compression {
+    /// The compressor an array is actually written with: [`Compression::Keep`], a policy,
+    /// stands for the default.
+    #[must_use]
+    pub(crate) fn concrete(self) -> Self {
+        match self {
+            Self::Keep => Self::default(),
+            other => other,
+        }
+    }
 }
 
 impl Default for Compression {
@@ -86,6 +114,10 @@ impl fmt::Display for Compression {
             Self::Zstd { level } => write!(f, "zstd:{level}"),
             Self::Gzip { level } => write!(f, "gzip:{level}"),
             Self::BloscZstd { level } => write!(f, "blosc-zstd:{level}"),
+            Self::Zlib { level, shuffle } => {
+                write!(f, "{}zlib:{level}", if *shuffle { "shuffle-" } else { "" })
+            }
+            Self::Keep => f.write_str("keep"),
         }
     }
 }
@@ -93,7 +125,8 @@ impl fmt::Display for Compression {
 impl FromStr for Compression {
     type Err = String;
 
-    /// Parses `none`, `zstd[:LEVEL]`, `gzip[:LEVEL]` or `blosc[-zstd][:LEVEL]`.
+    /// Parses `none`, `zstd[:LEVEL]`, `gzip[:LEVEL]`, `blosc[-zstd][:LEVEL]`,
+    /// `shuffle-zlib[:LEVEL]` or `keep`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (name, level) = match s.split_once(':') {
             Some((n, l)) => (n, Some(l)),
@@ -101,7 +134,7 @@ impl FromStr for Compression {
         };
         let bad = || {
             format!(
-                "invalid compression `{s}` (use none, zstd[:1-22], gzip[:0-9] or blosc-zstd[:0-9])"
+                "invalid compression `{s}` (use none, zstd[:1-22], gzip[:0-9], blosc-zstd[:0-9], shuffle-zlib[:0-9] or keep)"
             )
         };
         let num = |default: i64, max: i64| -> Result<i64, String> {
@@ -116,6 +149,11 @@ impl FromStr for Compression {
         };
         match name.trim().to_ascii_lowercase().as_str() {
             "none" | "raw" if level.is_none() => Ok(Self::None),
+            "keep" if level.is_none() => Ok(Self::Keep),
+            "shuffle-zlib" => Ok(Self::Zlib {
+                level: u32::try_from(num(4, 9)?).map_err(|_| bad())?,
+                shuffle: true,
+            }),
             "zstd" => Ok(Self::Zstd {
                 level: i32::try_from(num(3, 22)?).map_err(|_| bad())?,
             }),
@@ -146,6 +184,15 @@ mod tests {
         assert_eq!("none".parse(), Ok(Compression::None));
         assert!("gzip:10".parse::<Compression>().is_err());
         assert!("lz4".parse::<Compression>().is_err());
+        assert_eq!("keep".parse(), Ok(Compression::Keep));
+        assert!("keep:1".parse::<Compression>().is_err());
+        let z = Compression::Zlib {
+            level: 4,
+            shuffle: true,
+        };
+        assert_eq!("shuffle-zlib".parse(), Ok(z));
+        assert_eq!(z.to_string().parse(), Ok(z));
+        assert_eq!(Compression::Keep.concrete(), Compression::default());
         assert_eq!(Compression::Gzip { level: 4 }.to_string(), "gzip:4");
     }
 }

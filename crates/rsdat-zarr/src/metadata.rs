@@ -120,6 +120,11 @@ pub(crate) fn array_docs(
         ZarrFormat::V2 => {
             let filters = if spec.dtype == DType::Text {
                 Json::Arr(vec![Json::obj([("id", Json::str("vlen-utf8"))])])
+            } else if let Compression::Zlib { shuffle: true, .. } = spec.compression.concrete() {
+                Json::Arr(vec![Json::obj([
+                    ("id", Json::str("shuffle")),
+                    ("elementsize", Json::uint(spec.dtype.size_bytes() as u64)),
+                ])])
             } else {
                 Json::Null
             };
@@ -198,8 +203,9 @@ fn v3_codecs(dtype: DType, compression: Compression) -> Vec<Json> {
     } else {
         dtype.size_bytes()
     };
-    let compressor = match compression {
-        Compression::None => None,
+    let mut filter = None;
+    let compressor = match compression.concrete() {
+        Compression::None | Compression::Keep => None,
         Compression::Zstd { level } => Some(Json::obj([
             ("name", Json::str("zstd")),
             (
@@ -233,14 +239,39 @@ fn v3_codecs(dtype: DType, compression: Compression) -> Vec<Json> {
                 ]),
             ),
         ])),
+        Compression::Zlib { level, shuffle } => {
+            if shuffle {
+                filter = Some(Json::obj([
+                    ("name", Json::str("numcodecs.shuffle")),
+                    (
+                        "configuration",
+                        Json::obj([("elementsize", Json::uint(typesize as u64))]),
+                    ),
+                ]));
+            }
+            Some(Json::obj([
+                ("name", Json::str("numcodecs.zlib")),
+                (
+                    "configuration",
+                    Json::obj([("level", Json::Num(level.into()))]),
+                ),
+            ]))
+        }
     };
-    std::iter::once(serializer).chain(compressor).collect()
+    std::iter::once(serializer)
+        .chain(filter)
+        .chain(compressor)
+        .collect()
 }
 
 fn v2_compressor(dtype: DType, compression: Compression) -> Json {
     let shuffle = u64::from(dtype != DType::Text && dtype.size_bytes() > 1);
-    match compression {
-        Compression::None => Json::Null,
+    match compression.concrete() {
+        Compression::None | Compression::Keep => Json::Null,
+        Compression::Zlib { level, .. } => Json::obj([
+            ("id", Json::str("zlib")),
+            ("level", Json::Num(level.into())),
+        ]),
         Compression::Zstd { level } => Json::obj([
             ("id", Json::str("zstd")),
             ("level", Json::Num(level.into())),

@@ -318,6 +318,16 @@ impl GroupWriter {
     /// [`Error::InvalidName`] for an unusable name, [`Error::ChunkSpec`] when `chunks` or
     /// `var.dims` do not match `var.shape`, [`Error::FillValue`], [`Error::Io`].
     pub fn create_array(&self, var: &Variable, chunks: &[usize]) -> Result<ArrayWriter> {
+        self.create_array_compressed(var, chunks, self.compression)
+    }
+
+    /// As [`GroupWriter::create_array`], with this array's own compressor.
+    pub(crate) fn create_array_compressed(
+        &self,
+        var: &Variable,
+        chunks: &[usize],
+        compression: Compression,
+    ) -> Result<ArrayWriter> {
         let segments = node_segments(&var.name, &self.location)?;
         if segments.len() != 1 {
             return Err(Error::InvalidName {
@@ -342,7 +352,7 @@ impl GroupWriter {
             chunks,
             dtype: var.dtype,
             attrs: &var.attrs,
-            compression: self.compression,
+            compression,
         };
         let dir = self.dir.join(&var.name);
         let docs = array_docs(self.format, &spec, &dir)?;

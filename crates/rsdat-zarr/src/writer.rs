@@ -282,6 +282,28 @@ impl ArrayWriter {
         }
     }
 
+    /// Stores chunk `chunk` from bytes already encoded with this array's codecs, e.g. a
+    /// source's stored chunk copied as it is ([`crate::Compression::Keep`]). The bytes are
+    /// not checked: they must decode to a whole chunk (edge chunks included) of this
+    /// array's type.
+    ///
+    /// # Errors
+    /// [`Error::ChunkIndex`], or [`Error::Zarr`] when storing fails.
+    pub fn write_encoded_chunk(&self, chunk: &[u64], bytes: Vec<u8>) -> Result<()> {
+        self.chunk_window(chunk)?;
+        let key = self.array.chunk_key(chunk);
+        zarrs::storage::WritableStorageTraits::set(
+            self.array.storage().as_ref(),
+            &key,
+            bytes.into(),
+        )
+        .map_err(|e| Error::Zarr {
+            path: self.location.clone(),
+            array: self.name.clone(),
+            source: Box::new(e),
+        })
+    }
+
     /// Encodes and stores chunk `chunk` of a text array from `values`.
     ///
     /// # Errors

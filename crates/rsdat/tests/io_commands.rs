@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{rsdat, sample, stderr};
+use common::{fails, ok, rsdat, sample, stderr};
 
 #[test]
 fn sample_info_convert_round_trip() {
@@ -153,6 +153,9 @@ fn converted_geotiffs_match_rasterio_in_xarray() {
         ("cog_u16_deflate", "3"),
         ("f32_zstd_nodata", "2"),
         ("bigendian_i16", "3"),
+        ("u8_lzw_strips", "2"),
+        ("geo4326_tiny", "3"),
+        ("u32_lzw_lcc", "3"),
     ] {
         let tif = fixtures.join(format!("{name}.tif"));
         let store = dir.path().join(format!("{name}.zarr"));
@@ -171,15 +174,170 @@ z = xr.open_zarr(sys.argv[1], consolidated=True)
 with rasterio.open(sys.argv[2]) as r:
     a = r.read(masked=True).astype("f8").filled(np.nan)
     transform = r.transform
+    crs = r.crs
 assert z.band_data.dims == ("band", "y", "x"), z.band_data.dims
 assert np.array_equal(z.band_data.values.astype("f8"), a, equal_nan=True)
 assert np.isclose(z.x.values[0], transform.c + transform.a / 2)
 assert np.isclose(z.y.values[0], transform.f + transform.e / 2)
 assert "grid_mapping_name" in z.spatial_ref.attrs
+# The WKT rioxarray writes (rasterio's to_wkt): the same text for EPSG CRSs rsdat knows,
+# the same CRS for the others (Daymet's user-defined LCC).
+wkt = z.spatial_ref.attrs.get("crs_wkt")
+known = crs.to_epsg() in (4326, 32631, 32760)
+if known or crs.to_epsg() is None:
+    assert wkt is not None, "no crs_wkt"
+    assert z.spatial_ref.attrs["spatial_ref"] == wkt
+    if known:
+        assert wkt == crs.to_wkt(), (wkt, crs.to_wkt())
+    else:
+        assert rasterio.crs.CRS.from_wkt(wkt) == crs, (wkt, crs.to_wkt())
 print("ok")
 "#;
         let out =
             rsdat_testkit::run_python(check, &[store.to_str().unwrap(), tif.to_str().unwrap()]);
         assert_eq!(out.trim(), "ok", "{name}");
     }
+}
+
+/// Python check of a `--compression keep` convert: every variable xarray reads from the
+/// store equals what it reads from the NetCDF file; the copied arrays use the source's
+/// codecs and their chunk files are byte for byte HDF5's stored chunks (h5py's
+/// `read_direct_chunk`), so the copy path was really taken.
+const CHECK_KEPT: &str = r#"
+import json, sys
+import h5py, numpy as np, xarray as xr, zarr
+nc, store, fmt = sys.argv[1], sys.argv[2], int(sys.argv[3])
+src = xr.open_dataset(nc)
+out = xr.open_zarr(store, consolidated=True)
+for name in src.variables:
+    a, b = src[name].values, out[name].values
+    assert a.dtype == b.dtype, (name, a.dtype, b.dtype)
+    assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+report = {}
+g = zarr.open_group(store, mode="r")
+with h5py.File(nc, "r") as f:
+    for name in ("temp", "packed"):
+        arr = g[name]
+        codecs = ([c.codec_id for c in arr.filters] + [arr.compressors[0].codec_id] if fmt == 2
+                  else [type(c).__name__ for c in arr.compressors])
+        ds = f[name]
+        chunks = ds.chunks
+        same = 0
+        for idx in np.ndindex(*[-(-n // c) for n, c in zip(ds.shape, chunks)]):
+            off = tuple(i * c for i, c in zip(idx, chunks))
+            mask, raw = ds.id.read_direct_chunk(off)
+            sep = "." if fmt == 2 else "/"
+            key = sep.join(map(str, idx)) if fmt == 2 else "c/" + sep.join(map(str, idx))
+            with open(f"{store}/{name}/{key}", "rb") as fh:
+                same += fh.read() == raw
+        report[name] = {"codecs": codecs, "chunks_equal": same, "shuffle": bool(ds.shuffle),
+                        "chunks": int(np.prod([-(-n // c) for n, c in zip(ds.shape, chunks)]))}
+print(json.dumps(report))
+"#;
+
+#[test]
+fn keep_copies_netcdf4_chunks_that_xarray_reads() {
+    let fixtures = rsdat_testkit::fixtures(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rsdat-netcdf/tests/data/make_fixtures.py"
+    ));
+    let nc = fixtures.join("chunked.nc");
+    let nc = nc.to_str().unwrap();
+    for format in ["2", "3"] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("kept.zarr");
+        let store = store.to_str().unwrap();
+        ok(&rsdat(&[
+            "convert",
+            nc,
+            "--out",
+            store,
+            "--compression",
+            "keep",
+            "--zarr-format",
+            format,
+        ]));
+        let out = rsdat_testkit::run_python(CHECK_KEPT, &[nc, store, format]);
+        let r: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        for n in ["temp", "packed"] {
+            let want = match (format, r[n]["shuffle"].as_bool().unwrap()) {
+                ("2", true) => r#"["shuffle","zlib"]"#,
+                ("2", false) => r#"["zlib"]"#,
+                (_, true) => r#"["Shuffle","Zlib"]"#,
+                (_, false) => r#"["Zlib"]"#,
+            };
+            assert_eq!(r[n]["codecs"].to_string(), want, "v{format} {n}: {r}");
+            assert!(r[n]["chunks"].as_u64().unwrap() > 1, "{r}");
+            assert_eq!(r[n]["chunks_equal"], r[n]["chunks"], "v{format} {n}: {r}");
+        }
+    }
+}
+
+/// Python check of a group convert: every variable of `group` of the NetCDF file (as
+/// xarray opens it with `group=`) is in the store's group with the same values and dims.
+const CHECK_GROUP: &str = r#"
+import json, sys
+import numpy as np, xarray as xr
+nc, store, group = sys.argv[1:4]
+src = xr.open_dataset(nc, group=group)
+out = xr.open_zarr(store, group=group, consolidated=True)
+names = sorted(src.variables)
+assert names == sorted(out.variables), (names, sorted(out.variables))
+for name in names:
+    a, b = src[name], out[name]
+    assert a.dims == b.dims, (name, a.dims, b.dims)
+    assert np.array_equal(a.values, b.values, equal_nan=a.dtype.kind == "f"), name
+print(json.dumps(names))
+"#;
+
+#[test]
+fn netcdf4_sub_groups_are_read() {
+    let fixtures = rsdat_testkit::fixtures(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rsdat-netcdf/tests/data/make_fixtures.py"
+    ));
+    let nc = fixtures.join("groups.nc");
+    let nc = nc.to_str().unwrap();
+    // info of a group: its variables, its own dimension and the parent's ones it uses.
+    let o = ok(&rsdat(&["info", nc, "--group", "forecast", "--json"]));
+    let info: serde_json::Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(info["dims"]["member"], 3, "{info}");
+    assert_eq!(info["dims"]["x"], 9, "{info}");
+    let names: Vec<&str> = info["data_vars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["t2m", "q"], "{info}");
+    let o = ok(&rsdat(&[
+        "info",
+        nc,
+        "--group",
+        "/forecast/hourly/",
+        "--json",
+    ]));
+    let info: serde_json::Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(info["dims"]["hour"], 24, "{info}");
+    // convert --group reads the input's group and writes the store's group of that name.
+    for group in ["forecast", "forecast/hourly"] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("g.zarr");
+        let store = store.to_str().unwrap();
+        let o = ok(&rsdat(&[
+            "convert", nc, "--out", store, "--group", group, "--json",
+        ]));
+        let report: serde_json::Value = serde_json::from_str(&o).unwrap();
+        assert_eq!(report["read_group"], true, "{report}");
+        let out = rsdat_testkit::run_python(CHECK_GROUP, &[nc, store, group]);
+        assert!(out.contains("wind") || out.contains("t2m"), "{out}");
+    }
+    // A group the file lacks: one line naming the file, the group and the groups it has.
+    let o = rsdat(&["info", nc, "--group", "nope"]);
+    fails(&o, "no group `nope`");
+    assert!(
+        stderr(&o).contains("forecast, forecast/hourly"),
+        "{}",
+        stderr(&o)
+    );
 }

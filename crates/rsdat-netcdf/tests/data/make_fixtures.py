@@ -88,6 +88,36 @@ def h5(path):
         v[:] = d
 
 
+def groups(path):
+    """Nested netCDF-4 groups: a group with its own dimension and chunked, compressed,
+    scaled variables that also use the root's dimensions, and a group inside it."""
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as ds:
+        ds.title = "groups fixture"
+        ds.createDimension("time", 4)
+        ds.createDimension("y", 6)
+        ds.createDimension("x", 9)
+        ds.createVariable("y", "f8", ("y",))[:] = 100.0 * np.arange(6)[::-1]
+        ds.createVariable("x", "f8", ("x",))[:] = 100.0 * np.arange(9)
+        ds.createVariable("root_only", "i4", ("x",))[:] = np.arange(9, dtype="i4")
+        fc = ds.createGroup("forecast")
+        fc.source = "member runs"
+        fc.createDimension("member", 3)
+        fc.createVariable("member", "i4", ("member",))[:] = np.arange(1, 4, dtype="i4")
+        t = fc.createVariable("t2m", "f4", ("member", "time", "y", "x"), zlib=True, complevel=4,
+                              shuffle=True, chunksizes=(1, 2, 4, 5), fill_value=np.float32(-999.0))
+        t.units = "K"
+        d = rng.normal(280, 5, (3, 4, 6, 9)).astype("f4")
+        d[0, 0, 0, :3] = -999.0
+        t[:] = np.ma.masked_equal(d, -999.0)
+        q = fc.createVariable("q", "i2", ("time", "x"), zlib=True, chunksizes=(2, 9), fill_value=np.int16(-1))
+        q.scale_factor = 0.5
+        q[:] = np.arange(36).reshape(4, 9) * 0.5
+        hourly = fc.createGroup("hourly")
+        hourly.createDimension("hour", 24)
+        w = hourly.createVariable("wind", "f8", ("hour", "x"), zlib=True, chunksizes=(8, 9))
+        w[:] = rng.uniform(0, 20, (24, 9))
+
+
 def describe(path):
     meta = {"dims": {}, "vars": {}}
     with netCDF4.Dataset(path) as ds:
@@ -110,7 +140,7 @@ def describe(path):
         json.dump(meta, f)
 
 
-for name, make in [("chunked.nc", chunked), ("contiguous.nc", contiguous), ("classic.nc", classic), ("h5netcdf.nc", h5)]:
+for name, make in [("chunked.nc", chunked), ("contiguous.nc", contiguous), ("classic.nc", classic), ("h5netcdf.nc", h5), ("groups.nc", groups)]:
     p = f"{out}/{name}"
     make(p)
     describe(p)

@@ -25,7 +25,8 @@ pub(crate) struct ConvertArgs {
     /// Output Zarr store (a directory).
     #[arg(long, short)]
     pub(crate) out: PathBuf,
-    /// Group to write into; an existing store gets the group added.
+    /// Group to write into (an existing store gets the group added); NetCDF-4 inputs that
+    /// have a group of this name (a path such as `a/b`) are read from it.
     #[arg(long)]
     pub(crate) group: Option<String>,
     /// Output chunks per dimension, e.g. `y=512,x=512` (others keep the input's chunks).
@@ -34,7 +35,10 @@ pub(crate) struct ConvertArgs {
     /// Zarr format of a new store (default 3, what current xarray writes).
     #[arg(long, value_parser = ["2", "3"])]
     pub(crate) zarr_format: Option<String>,
-    /// Compressor: none, zstd[:LEVEL], gzip[:LEVEL], blosc-zstd[:LEVEL].
+    /// Compressor: none, zstd[:LEVEL], gzip[:LEVEL], blosc-zstd[:LEVEL], shuffle-zlib[:LEVEL],
+    /// or keep: copy NetCDF-4 chunks stored with deflate (and shuffle) as they are, without
+    /// decoding them (much faster; needs output chunks equal to the input's; Zarr v3 then
+    /// uses the numcodecs.shuffle/numcodecs.zlib codecs, which zarr-python reads).
     #[arg(long, default_value = "zstd:3")]
     pub(crate) compression: String,
     /// Only these variables (comma-separated), with the coordinates they use.
@@ -53,6 +57,8 @@ struct Converted {
     store: PathBuf,
     zarr_format: u8,
     group: String,
+    /// The inputs were read from `group` (NetCDF-4 groups), not from their root.
+    read_group: bool,
     arrays: usize,
     chunks: u64,
     bytes: u64,
@@ -61,7 +67,7 @@ struct Converted {
 }
 
 pub(crate) fn run(args: &ConvertArgs, global: &GlobalArgs) -> anyhow::Result<()> {
-    let src = rsdat_io::open_merged(&args.inputs)
+    let (src, from_group) = rsdat_io::open_merged_group(&args.inputs, args.group.as_deref())
         .with_context(|| format!("cannot open {}", args.inputs.join(", ")))?;
     let options = ConvertOptions {
         store: StoreOptions {
@@ -98,6 +104,7 @@ pub(crate) fn run(args: &ConvertArgs, global: &GlobalArgs) -> anyhow::Result<()>
         store: report.path.clone(),
         zarr_format: report.format.number(),
         group: report.group.clone(),
+        read_group: from_group,
         arrays: report.arrays,
         chunks: report.chunks,
         bytes: report.bytes,
@@ -115,6 +122,11 @@ pub(crate) fn run(args: &ConvertArgs, global: &GlobalArgs) -> anyhow::Result<()>
             c.zarr_format,
             if c.group.is_empty() {
                 String::new()
+            } else if c.read_group {
+                format!(
+                    ", group `{}`, read from the input's group of that name",
+                    c.group
+                )
             } else {
                 format!(", group `{}`", c.group)
             }

@@ -20,7 +20,8 @@ pub(crate) struct InfoArgs {
     /// Paths or URLs; several files are merged by variable (as xarray.open_mfdataset).
     #[arg(required = true)]
     pub(crate) inputs: Vec<String>,
-    /// Group of a Zarr store to describe (e.g. a year); the root when absent.
+    /// Group to describe: of a Zarr store (e.g. a year) or a NetCDF-4 file (a path such as
+    /// `a/b`); the root when absent.
     #[arg(long)]
     pub(crate) group: Option<String>,
 }
@@ -211,7 +212,7 @@ pub(crate) fn run(args: &InfoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         (Some(group), [one]) => {
             describe(&*rsdat_io::open_group(one, Some(group)).with_context(context)?)
         }
-        (Some(_), _) => anyhow::bail!("--group takes one input (a Zarr store)"),
+        (Some(_), _) => anyhow::bail!("--group takes one input (a Zarr store or NetCDF-4 file)"),
         (None, _) => describe(&rsdat_io::open_merged(&args.inputs).with_context(context)?),
     };
     emit(global.json, &d, |out| write_human(out, &d))
