@@ -1,0 +1,185 @@
+//! The Daymet V4 daily catalog: one item per region and year, one NetCDF asset per
+//! variable at the ORNL DAAC THREDDS file URL, one sub-catalog per region.
+
+use serde_json::{json, Value};
+
+use crate::{Catalog, Error, Result};
+
+/// Where the Daymet V4 daily files are served (THREDDS `fileServer`), without the dataset id.
+pub const DAYMET_BASE_URL: &str = "https://thredds.daac.ornl.gov/thredds/fileServer/ornldaac";
+/// The ORNL DAAC dataset id of Daymet V4 R1 daily data.
+pub const DAYMET_DATASET_ID: &str = "2129";
+/// Daymet's daily variables.
+pub const DAYMET_VARIABLES: [&str; 7] = ["tmin", "tmax", "dayl", "prcp", "srad", "swe", "vp"];
+
+const PROJ_EXT: &str = "https://stac-extensions.github.io/projection/v2.0.0/schema.json";
+const SCI_EXT: &str = "https://stac-extensions.github.io/scientific/v1.0.0/schema.json";
+const DOI: &str = "10.3334/ORNLDAAC/2129";
+
+/// Daymet's Lambert Conformal Conic grid (standard parallels 25 and 60 N, origin 42.5 N
+/// 100 W, WGS 84) as WKT2.
+pub const DAYMET_LCC_WKT2: &str = include_str!("daymet_lcc.wkt");
+
+/// A Daymet region: code, name and bounding box (west, south, east, north; degrees).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DaymetRegion {
+    /// `na`, `hi` or `pr`.
+    pub code: &'static str,
+    /// Human name.
+    pub name: &'static str,
+    /// West, south, east, north in degrees.
+    pub bbox: [f64; 4],
+}
+
+/// The three Daymet V4 regions (extents from the ORNL DAAC dataset pages).
+pub const DAYMET_REGIONS: [DaymetRegion; 3] = [
+    DaymetRegion {
+        code: "na",
+        name: "North America",
+        bbox: [-178.1333, 14.0749, -53.0567, 82.9143],
+    },
+    DaymetRegion {
+        code: "hi",
+        name: "Hawaii",
+        bbox: [-160.3056, 17.9539, -154.772, 23.5186],
+    },
+    DaymetRegion {
+        code: "pr",
+        name: "Puerto Rico",
+        bbox: [-67.9927, 16.8444, -64.1196, 19.9382],
+    },
+];
+
+/// What to put in a Daymet catalog.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DaymetOptions {
+    /// Region codes (`na`, `hi`, `pr`), in catalog order.
+    pub regions: Vec<String>,
+    /// First and last year, inclusive.
+    pub years: (i32, i32),
+    /// Variables, one asset each.
+    pub variables: Vec<String>,
+    /// THREDDS `fileServer` base URL (without the dataset id).
+    pub base_url: String,
+    /// ORNL DAAC dataset id.
+    pub dataset_id: String,
+}
+
+impl Default for DaymetOptions {
+    fn default() -> Self {
+        Self {
+            regions: DAYMET_REGIONS.iter().map(|r| r.code.to_owned()).collect(),
+            years: (1980, 2021),
+            variables: DAYMET_VARIABLES.iter().map(|v| (*v).to_owned()).collect(),
+            base_url: DAYMET_BASE_URL.to_owned(),
+            dataset_id: DAYMET_DATASET_ID.to_owned(),
+        }
+    }
+}
+
+/// Builds the Daymet catalog in memory: root `daymet-v4-daily`, one child catalog per region,
+/// one item per region-year (`daymet_v4_daily_<region>_<year>`, the year as its datetime
+/// range, the region's bbox as geometry, projection and scientific extensions) with one
+/// asset per variable at `<base_url>/<dataset_id>/daymet_v4_daily_<region>_<var>_<year>.nc`.
+/// Save it with [`Catalog::normalize_and_save`].
+///
+/// # Errors
+/// [`Error::Input`] for an unknown region, an empty variable list or reversed years.
+pub fn daymet_catalog(opts: &DaymetOptions) -> Result<Catalog> {
+    let (y0, y1) = opts.years;
+    if y0 > y1 {
+        return Err(Error::Input(format!(
+            "years {y0}-{y1} run backwards; give FIRST-LAST, e.g. 1980-2021"
+        )));
+    }
+    if opts.variables.is_empty() || opts.variables.iter().any(String::is_empty) {
+        return Err(Error::Input(
+            "no variables given; use e.g. --vars tmin,tmax,dayl".into(),
+        ));
+    }
+    let base = opts.base_url.trim_end_matches('/');
+    let mut tree = Catalog::new(
+        "daymet-v4-daily",
+        &format!(
+            "Daymet V4 daily surface weather and climatological summaries on a 1 km grid \
+             (ORNL DAAC dataset {}), one item per region and year",
+            opts.dataset_id
+        ),
+        Some("Daymet V4 daily"),
+    );
+    let root = tree.root();
+    for code in &opts.regions {
+        let region = DAYMET_REGIONS
+            .iter()
+            .find(|r| r.code == code)
+            .ok_or_else(|| {
+                Error::Input(format!("unknown Daymet region `{code}`; use na, hi or pr"))
+            })?;
+        let mut sub = stac::Catalog::new(
+            region.code,
+            format!(
+                "Daymet V4 daily data over {}, one item per year",
+                region.name
+            ),
+        );
+        sub.title = Some(format!("Daymet V4 daily, {}", region.name));
+        let sub = tree.add_child(root, sub)?;
+        for year in y0..=y1 {
+            let item = region_year_item(region, year, &opts.variables, base, &opts.dataset_id)?;
+            tree.add_item(sub, item)?;
+        }
+    }
+    Ok(tree)
+}
+
+fn region_year_item(
+    region: &DaymetRegion,
+    year: i32,
+    vars: &[String],
+    base: &str,
+    dataset: &str,
+) -> Result<stac::Item> {
+    let [w, s, e, n] = region.bbox;
+    let mut item = stac::Item::new(format!("daymet_v4_daily_{}_{year}", region.code));
+    item.extensions = vec![PROJ_EXT.to_owned(), SCI_EXT.to_owned()];
+    let geometry = json!({
+        "type": "Polygon",
+        "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]],
+    });
+    item.geometry = Some(
+        serde_json::from_value(geometry)
+            .map_err(|e| Error::Input(format!("bad geometry for {}: {e}", region.code)))?,
+    );
+    item.bbox = Some(stac::Bbox::TwoDimensional(region.bbox));
+    let start = format!("{year}-01-01T00:00:00Z");
+    let end = format!("{year}-12-31T23:59:59Z");
+    let dt = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&chrono::Utc))
+            .map_err(|e| Error::Input(format!("bad year {year}: {e}")))
+    };
+    item.properties.datetime = None;
+    item.properties.start_datetime = Some(dt(&start)?);
+    item.properties.end_datetime = Some(dt(&end)?);
+    let extra = &mut item.properties.additional_fields;
+    extra.insert("region".into(), Value::String(region.code.to_owned()));
+    extra.insert("proj:code".into(), Value::Null);
+    extra.insert(
+        "proj:wkt2".into(),
+        Value::String(DAYMET_LCC_WKT2.to_owned()),
+    );
+    extra.insert("sci:doi".into(), Value::String(DOI.to_owned()));
+    for var in vars {
+        let href = format!(
+            "{base}/{dataset}/daymet_v4_daily_{}_{var}_{year}.nc",
+            region.code
+        );
+        let mut asset = stac::Asset::new(href);
+        asset.r#type = Some("application/netcdf".into());
+        asset.title = Some(format!("Daymet V4 daily {var}, {}, {year}", region.name));
+        asset.roles = vec!["data".into()];
+        item.assets.insert(var.clone(), asset);
+    }
+    Ok(item)
+}

@@ -1,0 +1,88 @@
+/// Errors of static-catalog work; each names the file, URL or template it failed on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The file or URL could not be read.
+    #[error("cannot read STAC file `{href}`")]
+    Read {
+        /// Path or URL.
+        href: String,
+        /// The storage error.
+        #[source]
+        source: rsdat_storage::Error,
+    },
+    /// A link points at a file that cannot be read.
+    #[error("`{from}` links to `{href}` (rel `{rel}`), which cannot be read; fix the link or restore the file")]
+    BrokenLink {
+        /// The file holding the link.
+        from: String,
+        /// The link's `rel`.
+        rel: String,
+        /// The absolute target.
+        href: String,
+        /// Why it could not be read.
+        #[source]
+        source: Box<Error>,
+    },
+    /// The bytes are not JSON.
+    #[error("`{href}` is not valid JSON: {source}")]
+    Json {
+        /// Path or URL.
+        href: String,
+        /// The parser's error (line and column).
+        source: serde_json::Error,
+    },
+    /// JSON that is not a STAC object rsdat can use.
+    #[error("`{href}` is not a valid STAC {kind}: {reason}")]
+    Invalid {
+        /// Path or URL.
+        href: String,
+        /// What it claims to be.
+        kind: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A STAC object of the wrong type where a link expects another.
+    #[error("`{href}` is a {found}, but {expected} was expected there{context}")]
+    WrongType {
+        /// Path or URL.
+        href: String,
+        /// The object's type (`Catalog`, `Collection`, `Feature`, or what the file says).
+        found: String,
+        /// What the context needs.
+        expected: &'static str,
+        /// Where it was linked from, when it was.
+        context: String,
+    },
+    /// A layout template that cannot be used.
+    #[error("bad template `{template}`: {reason}")]
+    Template {
+        /// The template.
+        template: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// Writing a catalog file failed.
+    #[error("cannot write `{path}`")]
+    Write {
+        /// The file or directory.
+        path: String,
+        /// The storage error.
+        #[source]
+        source: rsdat_storage::Error,
+    },
+    /// A catalog that cannot be saved where asked.
+    #[error("cannot save to `{href}`: {reason}")]
+    Save {
+        /// The target HREF.
+        href: String,
+        /// Why.
+        reason: String,
+    },
+    /// Invalid options (ranges, lists, names).
+    #[error("{0}")]
+    Input(String),
+}
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
