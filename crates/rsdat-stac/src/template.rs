@@ -1,6 +1,8 @@
 //! Layout templates (`${year}/${month}`, `${property}`) and sub-catalogs made from them, as
 //! pystac's `LayoutTemplate` and `Catalog.generate_subcatalogs`.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use crate::json::python_float_repr;
@@ -255,7 +257,8 @@ impl Catalog {
     ) -> Result<Vec<NodeId>> {
         let t = LayoutTemplate::parse(template, defaults.clone())?;
         let mut out = Vec::new();
-        self.subcatalogs_of(self.root(), &t, Vec::new(), &mut out)?;
+        let mut index = ChildIndex::default();
+        self.subcatalogs_of(self.root(), &t, Vec::new(), &mut out, &mut index)?;
         Ok(out)
     }
 
@@ -265,10 +268,11 @@ impl Catalog {
         t: &LayoutTemplate,
         mut parent_ids: Vec<String>,
         out: &mut Vec<NodeId>,
+        index: &mut ChildIndex,
     ) -> Result<()> {
         parent_ids.push(self.id(cat).to_owned());
         for child in self.children(cat) {
-            self.subcatalogs_of(child, t, parent_ids.clone(), out)?;
+            self.subcatalogs_of(child, t, parent_ids.clone(), out, index)?;
         }
         let item_links: Vec<(usize, NodeId)> = self.nodes[cat.0]
             .links
@@ -293,7 +297,7 @@ impl Catalog {
             }
             let mut curr = cat;
             for sub_id in ids {
-                curr = match self.find_child(curr, sub_id, false) {
+                curr = match index.get(self, curr, sub_id) {
                     Some(c) => c,
                     None => {
                         let desc =
@@ -304,6 +308,7 @@ impl Catalog {
                         fields.insert("description".into(), desc.into());
                         let sub = self.new_node(Kind::Catalog, fields);
                         self.attach(curr, sub, "child");
+                        index.insert(curr, sub_id, sub);
                         out.push(sub);
                         sub
                     }
@@ -324,6 +329,32 @@ impl Catalog {
         rest.extend(kept);
         self.nodes[cat.0].links = rest;
         Ok(())
+    }
+}
+
+/// Children by id, per catalog, built on first use (keeps sub-catalog lookups O(1)).
+#[derive(Default)]
+struct ChildIndex(HashMap<NodeId, HashMap<String, NodeId>>);
+
+impl ChildIndex {
+    fn get(&mut self, tree: &Catalog, parent: NodeId, id: &str) -> Option<NodeId> {
+        self.0
+            .entry(parent)
+            .or_insert_with(|| {
+                let mut m = HashMap::new();
+                for c in tree.children(parent) {
+                    m.entry(tree.id(c).to_owned()).or_insert(c);
+                }
+                m
+            })
+            .get(id)
+            .copied()
+    }
+
+    fn insert(&mut self, parent: NodeId, id: &str, child: NodeId) {
+        if let Some(m) = self.0.get_mut(&parent) {
+            m.entry(id.to_owned()).or_insert(child);
+        }
     }
 }
 

@@ -111,7 +111,9 @@ impl Catalog {
     }
 
     /// Reads the catalog (or collection) at `url` and every child and item it links to,
-    /// recursively. Relative HREFs are resolved against each file's location.
+    /// recursively, the files of each level in parallel. `url` is a path, `file://` or
+    /// `http(s)://` URL (through `rsdat_storage`); a local directory stands for the
+    /// `catalog.json` in it. Relative HREFs are resolved against each file's location.
     ///
     /// # Errors
     /// [`Error`] naming the file: unreadable, not JSON, not STAC, the wrong type for its
@@ -139,7 +141,8 @@ impl Catalog {
         self.nodes.len()
     }
 
-    /// True when the tree holds only... nothing (never: the root always exists).
+    /// True when the tree has no nodes (never for a catalog made by [`Catalog::new`] or
+    /// [`Catalog::read`]: the root always exists).
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()

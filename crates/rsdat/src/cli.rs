@@ -3,6 +3,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::commands::{
     bench::BenchArgs, convert::ConvertArgs, demo::DemoArgs, graph::GraphArgs, info::InfoArgs,
     jobs::JobsArgs, plot::PlotArgs, sample_data::SampleDataArgs, spring_index::SpringIndexArgs,
+    stac::StacArgs,
     worker::WorkerArgs,
 };
 
@@ -56,6 +57,8 @@ pub(crate) enum Command {
     Plot(PlotArgs),
     /// Show a computation's plan: stages, tasks, memory per task; draw it as DOT or SVG.
     Graph(GraphArgs),
+    /// STAC catalogs: describe, list items, sub-catalogs, the Daymet catalog.
+    Stac(StacArgs),
     /// Benchmarks of the compute engine (per-task overhead, notebook 01).
     Bench(BenchArgs),
     /// SLURM runs: status, cancel, resume (by run directory).

@@ -10,6 +10,7 @@ pub(crate) mod jobs;
 pub(crate) mod plot;
 pub(crate) mod sample_data;
 pub(crate) mod spring_index;
+pub(crate) mod stac;
 pub(crate) mod worker;
 
 use crate::cli::{Command, GlobalArgs};
@@ -26,6 +27,7 @@ pub(crate) fn run(command: Command, global: &GlobalArgs) -> anyhow::Result<()> {
         Command::Graph(args) => graph::run(&args, global),
         Command::Bench(args) => bench::run(&args, global),
         Command::Jobs(args) => jobs::run(&args, global),
+        Command::Stac(args) => stac::run(&args, global),
         Command::Worker(args) => worker::run(&args, global),
     }
 }

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Build and normalize_and_save a 10,000-item static catalog: rsdat vs pystac, in one run.
+
+Usage (from the repository root, with the project venv):
+
+    PY=$(scripts/venv)/bin/python
+    $PY bench/stac/bench_stac.py                  # 10,002 items, 3 runs each, self-contained
+    $PY bench/stac/bench_stac.py --years 1980-1989 --reps 1   # a smoke run (30 items)
+
+The catalog is the Daymet V4 one (a sub-catalog per region, an item per region and year, 7
+NetCDF assets per item); the year range 1000-4333 over the three regions gives 10,002 items.
+rsdat runs the library's `daymet_catalog` example (release build; the same code as
+`rsdat stac daymet-catalog`, without building the whole CLI); pystac builds the same catalog with
+the function the differential tests use (crates/rsdat-stac/tests/data/make_catalogs.py) and
+calls normalize_and_save. Both run as separate processes (start-up and imports included, as
+a user sees them); pystac's in-process time is reported too. After each pair of runs the two
+output trees are compared file for file (they must be identical).
+
+Ratio = pystac wall time / rsdat wall time (> 1: rsdat faster; the target is >= 20).
+Results: bench/runs/<date>-<host>-stac/raw.csv and summary.txt.
+"""
+import argparse
+import csv
+import datetime
+import filecmp
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+FIXTURE = ROOT / "crates/rsdat-stac/tests/data/make_catalogs.py"
+VARS = "tmin,tmax,dayl,prcp,srad,swe,vp"
+
+PYSTAC_CODE = """
+import importlib.util, sys, time
+spec = importlib.util.spec_from_file_location("mk", sys.argv[1])
+mk = importlib.util.module_from_spec(spec); spec.loader.exec_module(mk)
+import pystac
+t0 = time.perf_counter()
+y0, y1 = (int(x) for x in sys.argv[3].split("-"))
+cat = mk.daymet(regions=("na", "hi", "pr"), years=(y0, y1), variables=tuple(sys.argv[4].split(",")))
+t1 = time.perf_counter()
+cat.normalize_and_save(sys.argv[2], pystac.CatalogType(sys.argv[5]))
+t2 = time.perf_counter()
+print(f"{t1 - t0:.4f} {t2 - t1:.4f}")
+"""
+
+
+def timed(cmd):
+    """Runs cmd; returns (wall s, peak rss MB, stdout)."""
+    t0 = time.perf_counter()
+    p = psutil.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while p.poll() is None:
+        try:
+            peak = max(peak, p.memory_info().rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.01)
+    wall = time.perf_counter() - t0
+    out, err = p.communicate()
+    if p.returncode != 0:
+        sys.exit(f"{cmd[0]} failed ({p.returncode}):\n{err}")
+    return wall, peak / 1e6, out
+
+
+def same_tree(a, b):
+    cmp = filecmp.dircmp(a, b)
+    stack = [cmp]
+    while stack:
+        c = stack.pop()
+        if c.left_only or c.right_only or c.funny_files:
+            return False
+        _, mismatch, errors = filecmp.cmpfiles(c.left, c.right, c.common_files, shallow=False)
+        if mismatch or errors:
+            return False
+        stack.extend(c.subdirs.values())
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--years", default="1000-4333", help="year range; x3 regions = items")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--catalog-type", default="SELF_CONTAINED",
+                    choices=["SELF_CONTAINED", "ABSOLUTE_PUBLISHED", "RELATIVE_PUBLISHED"])
+    ap.add_argument("--no-build", action="store_true", help="reuse the release binary")
+    ap.add_argument("--out", default=None, help="results directory (default bench/runs/...)")
+    args = ap.parse_args()
+
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    exe = target / "release" / "examples" / "daymet_catalog"
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--release", "-p", "rsdat-stac", "--example", "daymet_catalog"],
+                       cwd=ROOT, check=True)
+    y0, y1 = (int(x) for x in args.years.split("-"))
+    n_items = 3 * (y1 - y0 + 1)
+    rows = []
+    work = Path(tempfile.mkdtemp(prefix="rsdat-bench-stac-"))
+    try:
+        for rep in range(args.reps):
+            r_out = work / f"rsdat-{rep}"
+            p_out = work / f"pystac-{rep}"
+            kebab = args.catalog_type.lower().replace("_", "-")
+            r_wall, r_rss, r_inner = timed([str(exe), str(r_out), args.years, VARS, kebab])
+            r_build, r_save, r_items = r_inner.split()
+            assert int(r_items) == n_items, (r_items, n_items)
+            p_wall, p_rss, p_inner = timed([sys.executable, "-c", PYSTAC_CODE, str(FIXTURE),
+                                            str(p_out), args.years, VARS, args.catalog_type])
+            build_s, save_s = (float(x) for x in p_inner.split())
+            # Absolute hrefs name the output directory: compare the self-contained layout only.
+            identical = same_tree(r_out, p_out) if args.catalog_type == "SELF_CONTAINED" else None
+            rows.append(dict(rep=rep, items=n_items, catalog_type=args.catalog_type,
+                             rsdat_wall_s=round(r_wall, 4), rsdat_build_s=float(r_build),
+                             rsdat_save_s=float(r_save), rsdat_peak_mb=round(r_rss, 1),
+                             pystac_wall_s=round(p_wall, 4), pystac_build_s=build_s,
+                             pystac_save_s=save_s, pystac_peak_mb=round(p_rss, 1),
+                             ratio=round(p_wall / r_wall, 2), identical=identical))
+            print(f"rep {rep}: rsdat {r_wall:.2f} s (save {float(r_save):.2f}), pystac {p_wall:.2f} s "
+                  f"(build {build_s:.2f} + normalize_and_save {save_s:.2f}), "
+                  f"ratio {p_wall / r_wall:.1f}x, identical={identical}", flush=True)
+            shutil.rmtree(r_out)
+            shutil.rmtree(p_out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    best_r = min(r["rsdat_wall_s"] for r in rows)
+    best_p = min(r["pystac_wall_s"] for r in rows)
+    best_p_inner = min(r["pystac_build_s"] + r["pystac_save_s"] for r in rows)
+    summary = (
+        f"static catalog build + normalize_and_save, {n_items} items, {args.catalog_type}, "
+        f"best of {args.reps}\n"
+        f"  rsdat  (process wall)      {best_r:8.2f} s   peak {max(r['rsdat_peak_mb'] for r in rows):.0f} MB\n"
+        f"  pystac (process wall)      {best_p:8.2f} s   peak {max(r['pystac_peak_mb'] for r in rows):.0f} MB\n"
+        f"  pystac (in-process work)   {best_p_inner:8.2f} s\n"
+        f"  ratio pystac/rsdat (wall)  {best_p / best_r:8.1f}x   (target >= 20x)\n"
+        f"  ratio pystac work/rsdat    {best_p_inner / best_r:8.1f}x\n"
+        f"  outputs identical: {sorted({str(r['identical']) for r in rows})}\n"
+        f"  machine: {socket.gethostname()} {platform.machine()}, {os.cpu_count()} cpus, "
+        f"load {os.getloadavg()[0]:.1f}\n"
+    )
+    print(summary)
+    out = Path(args.out) if args.out else ROOT / "bench/runs" / f"{datetime.date.today()}-{socket.gethostname()}-stac"
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "raw.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    (out / "summary.txt").write_text(summary)
+    print(f"results in {out}")
+
+
+if __name__ == "__main__":
+    main()

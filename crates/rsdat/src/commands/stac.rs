@@ -1,0 +1,73 @@
+//! `rsdat stac`: static STAC catalogs (describe, list items, sub-catalogs, the Daymet
+//! catalog). One file per subcommand under `stac/`; add a variant to [`StacCommand`] and
+//! a match arm in [`run`] for a new one.
+
+mod daymet_catalog;
+mod describe;
+mod items;
+mod subcatalogs;
+
+use clap::{Args, Subcommand, ValueEnum};
+use rsdat_stac::CatalogType;
+
+use crate::cli::GlobalArgs;
+
+/// Find, build and reorganise STAC catalogs.
+#[derive(Debug, Args)]
+pub(crate) struct StacArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: StacCommand,
+}
+
+/// The `rsdat stac` subcommands.
+#[derive(Debug, Subcommand)]
+#[non_exhaustive]
+pub(crate) enum StacCommand {
+    /// Print a catalog's tree of catalogs, collections and items (as pystac's describe()).
+    Describe(describe::DescribeArgs),
+    /// List every item of a catalog (recursively), or show one item by id.
+    Items(items::ItemsArgs),
+    /// Move a catalog's items into sub-catalogs from a template and save it (pystac's
+    /// generate_subcatalogs + normalize_and_save).
+    Subcatalogs(subcatalogs::SubcatalogsArgs),
+    /// Build the Daymet V4 daily catalog: an item per region and year, an asset per variable.
+    DaymetCatalog(daymet_catalog::DaymetCatalogArgs),
+}
+
+/// How saved catalogs link their files (pystac's CatalogType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CatalogTypeArg {
+    /// Relative links, no self links: the catalog can be moved or copied.
+    SelfContained,
+    /// Absolute links and self links everywhere.
+    AbsolutePublished,
+    /// Relative links and an absolute self link on the root.
+    RelativePublished,
+}
+
+impl From<CatalogTypeArg> for CatalogType {
+    fn from(t: CatalogTypeArg) -> Self {
+        match t {
+            CatalogTypeArg::SelfContained => CatalogType::SelfContained,
+            CatalogTypeArg::AbsolutePublished => CatalogType::AbsolutePublished,
+            CatalogTypeArg::RelativePublished => CatalogType::RelativePublished,
+        }
+    }
+}
+
+/// Reads a catalog with a message naming the URL on failure.
+pub(crate) fn read_catalog(url: &str) -> anyhow::Result<rsdat_stac::Catalog> {
+    let cat = rsdat_stac::Catalog::read(url)?;
+    tracing::info!(url, objects = cat.len(), "read catalog");
+    Ok(cat)
+}
+
+pub(crate) fn run(args: &StacArgs, global: &GlobalArgs) -> anyhow::Result<()> {
+    match &args.command {
+        StacCommand::Describe(a) => describe::run(a, global),
+        StacCommand::Items(a) => items::run(a, global),
+        StacCommand::Subcatalogs(a) => subcatalogs::run(a, global),
+        StacCommand::DaymetCatalog(a) => daymet_catalog::run(a, global),
+    }
+}

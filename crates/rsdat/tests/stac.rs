@@ -1,0 +1,337 @@
+//! `rsdat stac`: the Daymet catalog, describe, items and sub-catalogs against pystac's
+//! output (fixtures made by crates/rsdat-stac/tests/data/make_catalogs.py), catalogs over
+//! HTTP, and bad input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use common::{fails, ok, rsdat};
+
+fn fixtures() -> PathBuf {
+    rsdat_testkit::fixtures(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rsdat-stac/tests/data/make_catalogs.py"
+    ))
+}
+
+fn files(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_owned(),
+                    std::fs::read_to_string(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for (rel, text) in files(from) {
+        let p = to.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+#[test]
+fn daymet_catalog_describe_and_items_match_pystac() {
+    let fx = fixtures();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("daymet");
+    let o = rsdat(&[
+        "stac",
+        "daymet-catalog",
+        "--out",
+        out.to_str().unwrap(),
+        "--regions",
+        "hi,pr",
+        "--years",
+        "1980-1981",
+        "--vars",
+        "tmin,tmax,dayl",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(v["items"], 4);
+    assert_eq!(v["catalog_type"], "self-contained");
+    assert_eq!(
+        files(&out),
+        files(&fx.join("daymet-SELF_CONTAINED")),
+        "rsdat's Daymet catalog differs from pystac's"
+    );
+
+    let text = ok(&rsdat(&[
+        "stac",
+        "describe",
+        out.join("catalog.json").to_str().unwrap(),
+    ]));
+    assert_eq!(
+        text,
+        std::fs::read_to_string(fx.join("daymet.describe.txt")).unwrap()
+    );
+    let text = ok(&rsdat(&[
+        "stac",
+        "describe",
+        out.to_str().unwrap(),
+        "--child",
+        "pr",
+    ]));
+    assert!(
+        text.starts_with("* <Catalog id=pr>\n  * <Item id=daymet_v4_daily_pr_1980>\n"),
+        "{text}"
+    );
+
+    let list = ok(&rsdat(&["stac", "items", out.to_str().unwrap()]));
+    let ids: Vec<&str> = list
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "daymet_v4_daily_hi_1980",
+            "daymet_v4_daily_hi_1981",
+            "daymet_v4_daily_pr_1980",
+            "daymet_v4_daily_pr_1981"
+        ]
+    );
+    let fc: serde_json::Value = serde_json::from_str(&ok(&rsdat(&[
+        "stac",
+        "items",
+        out.to_str().unwrap(),
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(fc["features"].as_array().unwrap().len(), 4);
+    let one: serde_json::Value = serde_json::from_str(&ok(&rsdat(&[
+        "stac",
+        "items",
+        out.to_str().unwrap(),
+        "--id",
+        "daymet_v4_daily_pr_1981",
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(
+        one["assets"]["dayl"]["href"],
+        "https://thredds.daac.ornl.gov/thredds/fileServer/ornldaac/2129/daymet_v4_daily_pr_dayl_1981.nc"
+    );
+    assert_eq!(one["properties"]["start_datetime"], "1981-01-01T00:00:00Z");
+}
+
+#[test]
+fn subcatalogs_match_pystac() {
+    let fx = fixtures();
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fx.join("flat"), &tmp.path().join("flat"));
+    let out = tmp.path().join("flat-sub-SELF_CONTAINED");
+    let o = rsdat(&[
+        "stac",
+        "subcatalogs",
+        tmp.path().join("flat").to_str().unwrap(),
+        "--template",
+        "${region}/${year}",
+        "--out",
+        out.to_str().unwrap(),
+        "--catalog-type",
+        "self-contained",
+    ]);
+    let text = ok(&o);
+    assert!(
+        text.starts_with("7 new sub-catalogs, 4 items; saved 12 files"),
+        "{text}"
+    );
+    assert_eq!(
+        files(&out),
+        files(&fx.join("flat-sub-SELF_CONTAINED")),
+        "sub-catalogs differ from pystac's"
+    );
+}
+
+/// Python's http.server on a free loopback port, serving `dir`.
+struct HttpDir(Child, u16);
+
+impl HttpDir {
+    fn start(dir: &Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(rsdat_testkit::python())
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+                "--directory",
+            ])
+            .arg(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python -m http.server starts (run ./scripts/test to make the venv)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Self(child, port);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("http.server did not start on port {port}");
+    }
+}
+
+impl Drop for HttpDir {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn catalog_over_http() {
+    let fx = fixtures();
+    let server = HttpDir::start(&fx);
+    let url = format!(
+        "http://127.0.0.1:{}/simple-SELF_CONTAINED/catalog.json",
+        server.1
+    );
+    let text = ok(&rsdat(&["stac", "describe", &url]));
+    assert_eq!(
+        text,
+        std::fs::read_to_string(fx.join("simple.describe.txt")).unwrap()
+    );
+    let list = ok(&rsdat(&["stac", "items", &url]));
+    assert!(
+        list.contains(&format!(
+            "i3\thttp://127.0.0.1:{}/simple-SELF_CONTAINED/coll/i3/i3.json",
+            server.1
+        )),
+        "{list}"
+    );
+    // Saved locally from the URL: the same layout pystac gives the local copy.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("local");
+    ok(&rsdat(&[
+        "stac",
+        "subcatalogs",
+        &url,
+        "--template",
+        "${id}",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    assert!(out.join("sub/i1/i1/i1.json").exists());
+    let missing = format!("http://127.0.0.1:{}/nope/catalog.json", server.1);
+    fails(&rsdat(&["stac", "describe", &missing]), "nope/catalog.json");
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("catalog.json");
+    std::fs::write(&bad, "{\"type\": \"Catalog\",").unwrap();
+    fails(
+        &rsdat(&["stac", "describe", bad.to_str().unwrap()]),
+        "is not valid JSON",
+    );
+    fails(
+        &rsdat(&[
+            "stac",
+            "items",
+            tmp.path().join("missing.json").to_str().unwrap(),
+        ]),
+        "missing.json",
+    );
+    let out = tmp.path().join("d");
+    ok(&rsdat(&[
+        "stac",
+        "daymet-catalog",
+        "--out",
+        out.to_str().unwrap(),
+        "--regions",
+        "pr",
+        "--years",
+        "1980",
+    ]));
+    fails(
+        &rsdat(&["stac", "items", out.to_str().unwrap(), "--id", "nope"]),
+        "no item with id `nope`",
+    );
+    fails(
+        &rsdat(&["stac", "describe", out.to_str().unwrap(), "--child", "na"]),
+        "has: pr",
+    );
+    fails(
+        &rsdat(&[
+            "stac",
+            "subcatalogs",
+            out.to_str().unwrap(),
+            "--template",
+            "${year",
+            "--out",
+            tmp.path().join("x").to_str().unwrap(),
+        ]),
+        "bad template `${year`",
+    );
+    fails(
+        &rsdat(&[
+            "stac",
+            "subcatalogs",
+            out.to_str().unwrap(),
+            "--template",
+            "${platform}",
+            "--out",
+            tmp.path().join("x").to_str().unwrap(),
+        ]),
+        "--default platform=VALUE",
+    );
+    fails(
+        &rsdat(&[
+            "stac",
+            "daymet-catalog",
+            "--out",
+            tmp.path().join("y").to_str().unwrap(),
+            "--regions",
+            "xx",
+        ]),
+        "unknown Daymet region `xx`",
+    );
+    fails(
+        &rsdat(&[
+            "stac",
+            "daymet-catalog",
+            "--out",
+            tmp.path().join("y").to_str().unwrap(),
+            "--years",
+            "2021-1980",
+        ]),
+        "runs backwards",
+    );
+    // A file where an item is expected.
+    std::fs::create_dir_all(tmp.path().join("w/i")).unwrap();
+    std::fs::write(
+        tmp.path().join("w/catalog.json"),
+        r#"{"type": "Catalog", "id": "w", "stac_version": "1.1.0", "description": "d", "links": [{"rel": "item", "href": "./i/i.json"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("w/i/i.json"), r#"{"type": "Catalog", "id": "c", "stac_version": "1.1.0", "description": "d", "links": []}"#).unwrap();
+    fails(
+        &rsdat(&["stac", "describe", tmp.path().join("w").to_str().unwrap()]),
+        "i/i.json` is a Catalog, but an Item",
+    );
+}
