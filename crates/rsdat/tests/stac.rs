@@ -185,12 +185,14 @@ impl HttpDir {
             .stderr(Stdio::null())
             .spawn()
             .expect("python -m http.server starts (run ./scripts/test to make the venv)");
+        let server = Self(child, port);
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Self(child, port);
+                return server;
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
+        drop(server);
         panic!("http.server did not start on port {port}");
     }
 }
