@@ -3,8 +3,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::commands::{
     bench::BenchArgs, convert::ConvertArgs, demo::DemoArgs, graph::GraphArgs, info::InfoArgs,
     jobs::JobsArgs, plot::PlotArgs, sample_data::SampleDataArgs, spring_index::SpringIndexArgs,
-    stac::StacArgs,
-    worker::WorkerArgs,
+    stac::StacArgs, worker::WorkerArgs,
 };
 
 /// Remote-sensing data analysis from laptop to SLURM cluster.
