@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use ndarray::ArrayD;
 
-use crate::exec::{Executor, ProcessExecutor, SyncExecutor, ThreadsExecutor};
+use crate::exec::{
+    Executor, MemorySample, Observer, ProcessExecutor, SyncExecutor, TaskFailed, TaskFinished,
+    TaskStarted, ThreadsExecutor,
+};
 use crate::plan::Plan;
 use crate::store::{DirStore, MemStore, TaskStore};
 use crate::{LazyArray, Result};
@@ -42,6 +45,8 @@ pub struct ComputeOptions {
     /// An executor from another crate (SLURM); when set it runs the plan instead of
     /// `executor`, and checks memory itself.
     pub custom: Option<Arc<dyn Executor + Send + Sync>>,
+    /// Told about every task and worker (a live dashboard); `progress` is called too.
+    pub observer: Option<Arc<dyn Observer + Send + Sync>>,
 }
 
 impl std::fmt::Debug for ComputeOptions {
@@ -53,6 +58,7 @@ impl std::fmt::Debug for ComputeOptions {
             .field("worker_program", &self.worker_program)
             .field("task_dir", &self.task_dir)
             .field("custom", &self.custom.as_ref().map(|e| e.name()))
+            .field("observed", &self.observer.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -99,6 +105,15 @@ impl Executor for Shared {
     ) -> Result<()> {
         self.0.execute(plan, store, progress)
     }
+
+    fn execute_observed(
+        &self,
+        plan: &Plan,
+        store: &dyn TaskStore,
+        observer: &dyn Observer,
+    ) -> Result<()> {
+        self.0.execute_observed(plan, store, observer)
+    }
 }
 
 /// Computes `arrays` together (shared parts once) and returns their values.
@@ -130,8 +145,49 @@ pub fn compute(arrays: &[&LazyArray], opts: &ComputeOptions) -> Result<Vec<Array
     let store = store.as_ref();
     // a custom executor (SLURM) comes out of `executor()`; it checks memory itself
     let exec = opts.executor()?;
-    exec.execute(&plan, store, progress)?;
+    match &opts.observer {
+        Some(observer) => exec.execute_observed(
+            &plan,
+            store,
+            &Tee {
+                observer: observer.as_ref(),
+                progress,
+            },
+        )?,
+        None => exec.execute(&plan, store, progress)?,
+    }
     (0..arrays.len()).map(|k| plan.output(k, store)).collect()
+}
+
+/// An observer that also calls a progress callback.
+struct Tee<'a> {
+    observer: &'a dyn Observer,
+    progress: &'a (dyn Fn(u64, u64) + Sync),
+}
+
+impl Observer for Tee<'_> {
+    fn run_started(&self, plan: &Plan, executor: &str) {
+        self.observer.run_started(plan, executor);
+    }
+    fn task_started(&self, event: &TaskStarted<'_>) {
+        self.observer.task_started(event);
+    }
+    fn task_finished(&self, event: &TaskFinished<'_>) {
+        self.observer.task_finished(event);
+    }
+    fn task_failed(&self, event: &TaskFailed<'_>) {
+        self.observer.task_failed(event);
+    }
+    fn memory(&self, sample: &MemorySample<'_>) {
+        self.observer.memory(sample);
+    }
+    fn progress(&self, done: u64, total: u64) {
+        self.observer.progress(done, total);
+        (self.progress)(done, total);
+    }
+    fn run_finished(&self, error: Option<&str>) {
+        self.observer.run_finished(error);
+    }
 }
 
 /// A [`DirStore`] in `dir` for `plan`: outputs of an earlier run of the same plan are kept,

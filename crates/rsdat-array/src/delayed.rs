@@ -128,7 +128,7 @@ impl<T: Clone + Send + Sync + 'static> Delayed<T> {
             |_| 0,
         );
         let results: Vec<Mutex<Option<Value>>> = nodes.iter().map(|_| Mutex::new(None)).collect();
-        let work = |i: usize| {
+        let work = |i: usize, _worker: usize| {
             let args: Vec<Value> = nodes[i]
                 .deps
                 .iter()

@@ -1,10 +1,12 @@
 //! Executors: the same [`Plan`] run synchronously, on threads, or in worker processes.
 
 pub(crate) mod dag;
+mod observe;
 mod procs;
 mod sync;
 mod threads;
 
+pub use observe::{process_memory, MemorySample, Observer, TaskFailed, TaskFinished, TaskStarted};
 pub use procs::{serve_worker, ProcessExecutor, CRASH_AT_ENV};
 
 /// Environment variable naming a number of tasks after which the threads and sync
@@ -34,6 +36,26 @@ pub trait Executor {
     /// # Errors
     /// The first failing task's error, or a worker failure.
     fn execute(&self, plan: &Plan, store: &dyn TaskStore, progress: Progress<'_>) -> Result<()>;
+
+    /// Runs `plan` like [`Executor::execute`], telling `observer` what happens.
+    ///
+    /// The provided method reports the run's start and end and its progress; executors
+    /// that know their workers override it to report every task (worker, timings, bytes)
+    /// and the workers' memory.
+    ///
+    /// # Errors
+    /// As [`Executor::execute`].
+    fn execute_observed(
+        &self,
+        plan: &Plan,
+        store: &dyn TaskStore,
+        observer: &dyn Observer,
+    ) -> Result<()> {
+        observer.run_started(plan, self.name());
+        let result = self.execute(plan, store, &|done, total| observer.progress(done, total));
+        observer.run_finished(result.as_ref().err().map(ToString::to_string).as_deref());
+        result
+    }
 }
 
 /// The plan's tasks as a DAG, by flat index; later stages first when several are ready.
@@ -51,12 +73,14 @@ pub(crate) fn plan_dag(plan: &Plan) -> dag::Dag {
     )
 }
 
-/// Runs `plan` on `workers` threads (1: the calling thread) with outputs in `store`.
+/// Runs `plan` on `workers` threads (1: the calling thread) with outputs in `store`,
+/// telling `observer` (if any) about every task; the workers are named by `worker_name`.
 pub(crate) fn run_in_process(
     plan: &Plan,
     store: &dyn TaskStore,
     workers: usize,
     progress: Progress<'_>,
+    observer: Option<&dyn Observer>,
 ) -> Result<()> {
     let dag = plan_dag(plan);
     let outputs = plan.output_stages();
@@ -66,18 +90,78 @@ pub(crate) fn run_in_process(
         .ok()
         .and_then(|v| v.parse().ok());
     let ran = std::sync::atomic::AtomicU64::new(0);
-    let work = |i: usize| {
+    let aborts = |ran: &std::sync::atomic::AtomicU64| {
+        let n = ran.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if abort_after == Some(n) {
+            std::process::abort();
+        }
+    };
+    let names: Vec<String> = if workers <= 1 {
+        vec!["main".to_owned()]
+    } else {
+        (0..workers).map(|w| format!("thread {w}")).collect()
+    };
+    let plain = |i: usize, _w: usize| {
         let id = plan.task(i as u64);
         if store.contains(id) {
             return Ok(());
         }
         let block = crate::eval::run_task(plan, store, id)?;
         store.put(id, block)?;
-        let n = ran.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-        if abort_after == Some(n) {
-            std::process::abort();
-        }
+        aborts(&ran);
         Ok(())
+    };
+    let observed = |i: usize, w: usize| {
+        let Some(obs) = observer else {
+            return plain(i, w);
+        };
+        let id = plan.task(i as u64);
+        let worker = names[w.min(names.len() - 1)].as_str();
+        let started = std::time::Instant::now();
+        if store.contains(id) {
+            obs.task_finished(&TaskFinished {
+                task: id,
+                worker,
+                started,
+                finished: started,
+                bytes: 0,
+                cached: true,
+            });
+            return Ok(());
+        }
+        obs.task_started(&TaskStarted {
+            task: id,
+            worker,
+            at: started,
+        });
+        let result = crate::eval::run_task(plan, store, id).and_then(|block| {
+            let bytes = block.bytes() as u64;
+            store.put(id, block).map(|()| bytes)
+        });
+        match result {
+            Ok(bytes) => {
+                obs.task_finished(&TaskFinished {
+                    task: id,
+                    worker,
+                    started,
+                    finished: std::time::Instant::now(),
+                    bytes,
+                    cached: false,
+                });
+                aborts(&ran);
+                Ok(())
+            }
+            Err(e) => {
+                obs.task_failed(&TaskFailed {
+                    task: id,
+                    worker,
+                    started,
+                    failed: std::time::Instant::now(),
+                    reason: &e.to_string(),
+                });
+                Err(e)
+            }
+        }
     };
     let release = |i: usize| {
         let id = plan.task(i as u64);
@@ -91,13 +175,43 @@ pub(crate) fn run_in_process(
             progress(done, total);
         }
     };
+    let work: &(dyn Fn(usize, usize) -> Result<()> + Sync) = if observer.is_some() {
+        &observed
+    } else {
+        &plain
+    };
     dag::run(
         &dag,
         workers,
         &dag::Hooks {
-            work: &work,
+            work,
             release: &release,
             progress: &report,
         },
     )
+}
+
+/// [`run_in_process`] for `execute_observed` of the in-process executors: the run's
+/// start and end, and the process's memory as that of worker `process`.
+pub(crate) fn observe_in_process(
+    name: &str,
+    plan: &Plan,
+    store: &dyn TaskStore,
+    workers: usize,
+    observer: &dyn Observer,
+) -> Result<()> {
+    observer.run_started(plan, name);
+    let pid = std::process::id();
+    let result =
+        observe::with_memory_sampler(observer, &|| vec![("process".to_owned(), pid)], || {
+            run_in_process(
+                plan,
+                store,
+                workers,
+                &|done, total| observer.progress(done, total),
+                Some(observer),
+            )
+        });
+    observer.run_finished(result.as_ref().err().map(ToString::to_string).as_deref());
+    result
 }

@@ -50,7 +50,10 @@ pub use compute::{compute, ComputeOptions, ExecutorKind};
 pub use delayed::Delayed;
 pub use error::{Error, Result};
 pub use eval::run_task;
-pub use exec::{serve_worker, Executor, ProcessExecutor, Progress, SyncExecutor, ThreadsExecutor};
+pub use exec::{
+    process_memory, serve_worker, Executor, MemorySample, Observer, ProcessExecutor, Progress,
+    SyncExecutor, TaskFailed, TaskFinished, TaskStarted, ThreadsExecutor,
+};
 pub use expr::{BinaryOp, ReduceOp, RoundMode, UnaryOp};
 pub use fold::{FactoryFn, FoldFactory, FoldKernel, KernelRegistry, SumUntil};
 pub use grid::{ChunkGrid, Region};

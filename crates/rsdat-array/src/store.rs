@@ -118,6 +118,11 @@ impl DirStore {
         })
     }
 
+    /// Size of task `id`'s file, if it exists.
+    pub(crate) fn file_len(&self, id: TaskId) -> Option<u64> {
+        std::fs::metadata(self.path(id)).ok().map(|m| m.len())
+    }
+
     fn path(&self, id: TaskId) -> PathBuf {
         self.root
             .join(format!("s{}", id.stage))

@@ -20,7 +20,9 @@ use std::process::ExitCode;
 /// Whatever the command reports; [`report`] turns it into a message and an exit code.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     init_tracing(cli.global.verbose, cli.global.quiet);
-    commands::run(cli.command, &cli.global)
+    let result = commands::run(cli.command, &cli.global);
+    commands::engine::close_dashboard(cli.global.quiet);
+    result
 }
 
 /// Prints `err` with its chain of causes to stderr and returns the exit code for it.

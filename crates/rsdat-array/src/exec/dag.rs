@@ -99,8 +99,8 @@ impl Ready {
 
 /// What a run calls back.
 pub(crate) struct Hooks<'a> {
-    /// Runs task `i`.
-    pub(crate) work: &'a (dyn Fn(usize) -> Result<()> + Sync),
+    /// Runs task `i` on worker `w` (`0..workers`): `work(i, w)`.
+    pub(crate) work: &'a (dyn Fn(usize, usize) -> Result<()> + Sync),
     /// Called when no task needs task `i`'s output any more.
     pub(crate) release: &'a (dyn Fn(usize) + Sync),
     /// Called with the number of tasks done.
@@ -144,11 +144,12 @@ pub(crate) fn run(dag: &Dag, workers: usize, hooks: &Hooks<'_>) -> Result<()> {
         error: Mutex::new(None),
     };
     if workers <= 1 {
-        shared.worker(hooks);
+        shared.worker(hooks, 0);
     } else {
         std::thread::scope(|s| {
-            for _ in 0..workers {
-                s.spawn(|| shared.worker(hooks));
+            for w in 0..workers {
+                let shared = &shared;
+                s.spawn(move || shared.worker(hooks, w));
             }
         });
     }
@@ -195,11 +196,11 @@ impl Shared<'_> {
         }
     }
 
-    fn worker(&self, hooks: &Hooks<'_>) {
+    fn worker(&self, hooks: &Hooks<'_>, w: usize) {
         let mut next = self.next();
         let mut newly = Vec::new();
         while let Some(i) = next {
-            if let Err(e) = (hooks.work)(i) {
+            if let Err(e) = (hooks.work)(i, w) {
                 self.failed.store(true, Ordering::SeqCst);
                 self.error.lock().expect("error lock").get_or_insert(e);
                 let _g = self.ready.lock().expect("ready lock");
@@ -265,7 +266,7 @@ mod tests {
         let order: Vec<AtomicUsize> = (0..n).map(|_| AtomicUsize::new(usize::MAX)).collect();
         let clock = AtomicUsize::new(0);
         let released = AtomicUsize::new(0);
-        let work = |i: usize| {
+        let work = |i: usize, _w: usize| {
             order[i].store(clock.fetch_add(1, Ordering::SeqCst), Ordering::SeqCst);
             Ok(())
         };
@@ -287,7 +288,7 @@ mod tests {
     #[test]
     fn first_error_stops_the_run() {
         let dag = Dag::new(10, |_, _| {}, |_| 0);
-        let work = |i: usize| {
+        let work = |i: usize, _w: usize| {
             if i == 3 {
                 Err(Error::Worker("boom".into()))
             } else {

@@ -6,12 +6,15 @@
 //! `ok <index>` or `err <index> <message>`. The plan travels once, as `plan.json` (a
 //! [`PlanSpec`]) in the run directory; outputs are files of a [`DirStore`] under `tasks/`.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Mutex;
+use std::time::Instant;
 
-use super::{dag, plan_dag, Executor, Progress};
+use super::observe::with_memory_sampler;
+use super::{dag, plan_dag, Executor, Observer, Progress, TaskFailed, TaskFinished, TaskStarted};
 use crate::plan::Plan;
 use crate::spec::PlanSpec;
 use crate::store::{DirStore, TaskStore};
@@ -118,20 +121,47 @@ impl Executor for ProcessExecutor {
     }
 
     fn execute(&self, plan: &Plan, store: &dyn TaskStore, progress: Progress<'_>) -> Result<()> {
-        let spec = plan.spec()?;
-        let (dir, temporary) = match &self.dir {
-            Some(d) => (d.clone(), false),
-            None => (temp_run_dir(), true),
-        };
-        let result = self.run_in(plan, &spec, &dir, store, progress);
-        if temporary {
-            let _ = std::fs::remove_dir_all(&dir);
-        }
+        self.execute_with(plan, store, progress, None)
+    }
+
+    fn execute_observed(
+        &self,
+        plan: &Plan,
+        store: &dyn TaskStore,
+        observer: &dyn Observer,
+    ) -> Result<()> {
+        observer.run_started(plan, self.name());
+        let result = self.execute_with(
+            plan,
+            store,
+            &|done, total| observer.progress(done, total),
+            Some(observer),
+        );
+        observer.run_finished(result.as_ref().err().map(ToString::to_string).as_deref());
         result
     }
 }
 
 impl ProcessExecutor {
+    fn execute_with(
+        &self,
+        plan: &Plan,
+        store: &dyn TaskStore,
+        progress: Progress<'_>,
+        observer: Option<&dyn Observer>,
+    ) -> Result<()> {
+        let spec = plan.spec()?;
+        let (dir, temporary) = match &self.dir {
+            Some(d) => (d.clone(), false),
+            None => (temp_run_dir(), true),
+        };
+        let result = self.run_in(plan, &spec, &dir, store, progress, observer);
+        if temporary {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        result
+    }
+
     fn run_in(
         &self,
         plan: &Plan,
@@ -139,6 +169,7 @@ impl ProcessExecutor {
         dir: &Path,
         store: &dyn TaskStore,
         progress: Progress<'_>,
+        observer: Option<&dyn Observer>,
     ) -> Result<()> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io("creating run directory", dir.display(), e))?;
@@ -148,10 +179,23 @@ impl ProcessExecutor {
             .map_err(|e| Error::io("writing", spec_path.display(), e))?;
         let files = DirStore::new(&dir.join("tasks"))?;
         let idle: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
+        // worker process ids, for the memory samples of an observed run
+        let live: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
         let total = plan.n_tasks();
-        let work = |i: usize| -> Result<()> {
+        let work = |i: usize, _slot: usize| -> Result<()> {
             let id = plan.task(i as u64);
             if files.contains(id) {
+                if let Some(obs) = observer {
+                    let now = Instant::now();
+                    obs.task_finished(&TaskFinished {
+                        task: id,
+                        worker: "cached",
+                        started: now,
+                        finished: now,
+                        bytes: 0,
+                        cached: true,
+                    });
+                }
                 return Ok(());
             }
             let mut tries = 0;
@@ -159,9 +203,50 @@ impl ProcessExecutor {
                 let taken = idle.lock().expect("worker pool lock").pop();
                 let mut w = match taken {
                     Some(w) => w,
-                    None => Worker::spawn(self, dir)?,
+                    None => {
+                        let w = Worker::spawn(self, dir)?;
+                        live.lock().expect("pid lock").insert(w.child.id());
+                        w
+                    }
                 };
-                match w.run(i) {
+                let pid = w.child.id();
+                let name = observer.map(|_| format!("pid {pid}"));
+                let started = Instant::now();
+                if let (Some(obs), Some(name)) = (observer, &name) {
+                    obs.task_started(&TaskStarted {
+                        task: id,
+                        worker: name,
+                        at: started,
+                    });
+                }
+                let answer = w.run(i);
+                if let (Some(obs), Some(name)) = (observer, &name) {
+                    match &answer {
+                        Ok(Ok(())) => obs.task_finished(&TaskFinished {
+                            task: id,
+                            worker: name,
+                            started,
+                            finished: Instant::now(),
+                            bytes: files.file_len(id).unwrap_or(0),
+                            cached: false,
+                        }),
+                        Ok(Err(reason)) => obs.task_failed(&TaskFailed {
+                            task: id,
+                            worker: name,
+                            started,
+                            failed: Instant::now(),
+                            reason,
+                        }),
+                        Err(e) => obs.task_failed(&TaskFailed {
+                            task: id,
+                            worker: name,
+                            started,
+                            failed: Instant::now(),
+                            reason: &format!("worker lost ({e}); running the task again"),
+                        }),
+                    }
+                }
+                match answer {
                     Ok(Ok(())) => {
                         idle.lock().expect("worker pool lock").push(w);
                         return Ok(());
@@ -175,6 +260,7 @@ impl ProcessExecutor {
                         });
                     }
                     Err(e) => {
+                        live.lock().expect("pid lock").remove(&pid);
                         w.kill();
                         tries += 1;
                         tracing::warn!(task = %id, error = %e, "worker lost; starting another and running the task again");
@@ -187,15 +273,30 @@ impl ProcessExecutor {
                 }
             }
         };
-        let result = dag::run(
-            &plan_dag(plan),
-            self.workers.max(1),
-            &dag::Hooks {
-                work: &work,
-                release: &|_| {},
-                progress: &|d| progress(d as u64, total),
-            },
-        );
+        let run = || {
+            dag::run(
+                &plan_dag(plan),
+                self.workers.max(1),
+                &dag::Hooks {
+                    work: &work,
+                    release: &|_| {},
+                    progress: &|d| progress(d as u64, total),
+                },
+            )
+        };
+        let result = match observer {
+            Some(obs) => {
+                let pids = || {
+                    live.lock()
+                        .expect("pid lock")
+                        .iter()
+                        .map(|&p| (format!("pid {p}"), p))
+                        .collect()
+                };
+                with_memory_sampler(obs, &pids, run)
+            }
+            None => run(),
+        };
         for w in idle.into_inner().expect("worker pool lock") {
             w.stop();
         }

@@ -1,6 +1,6 @@
 //! The synchronous executor: every task on the calling thread, for debugging.
 
-use super::{run_in_process, Executor, Progress};
+use super::{observe_in_process, run_in_process, Executor, Observer, Progress};
 use crate::plan::Plan;
 use crate::store::TaskStore;
 use crate::Result;
@@ -15,6 +15,15 @@ impl Executor for SyncExecutor {
     }
 
     fn execute(&self, plan: &Plan, store: &dyn TaskStore, progress: Progress<'_>) -> Result<()> {
-        run_in_process(plan, store, 1, progress)
+        run_in_process(plan, store, 1, progress, None)
+    }
+
+    fn execute_observed(
+        &self,
+        plan: &Plan,
+        store: &dyn TaskStore,
+        observer: &dyn Observer,
+    ) -> Result<()> {
+        observe_in_process(self.name(), plan, store, 1, observer)
     }
 }

@@ -1,6 +1,6 @@
 //! The threads executor (the default): a dependency-driven pool of worker threads.
 
-use super::{run_in_process, Executor, Progress};
+use super::{observe_in_process, run_in_process, Executor, Observer, Progress};
 use crate::plan::Plan;
 use crate::store::TaskStore;
 use crate::Result;
@@ -27,6 +27,15 @@ impl Executor for ThreadsExecutor {
     }
 
     fn execute(&self, plan: &Plan, store: &dyn TaskStore, progress: Progress<'_>) -> Result<()> {
-        run_in_process(plan, store, self.workers, progress)
+        run_in_process(plan, store, self.workers, progress, None)
+    }
+
+    fn execute_observed(
+        &self,
+        plan: &Plan,
+        store: &dyn TaskStore,
+        observer: &dyn Observer,
+    ) -> Result<()> {
+        observe_in_process(self.name(), plan, store, self.workers, observer)
     }
 }

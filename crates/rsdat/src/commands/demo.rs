@@ -82,6 +82,7 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
             workers: None,
             memory_limit: None,
             slurm: Box::default(),
+            dashboard: Box::default(),
         },
         zarr_format: None,
         resume: false,

@@ -1,12 +1,17 @@
 //! Shared pieces of the engine commands (`graph`, `bench`, `worker`): executor flags, the
 //! dataset opener, progress bars.
 
+use std::io::Write as _;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use rsdat_array::{ComputeOptions, ExecutorKind};
+use rsdat_dashboard::{Dashboard, DashboardOptions};
 
 /// Which executor runs the tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -36,6 +41,8 @@ pub(crate) struct ExecArgs {
     pub(crate) memory_limit: Option<u64>,
     #[command(flatten)]
     pub(crate) slurm: Box<SlurmArgs>,
+    #[command(flatten)]
+    pub(crate) dashboard: Box<DashboardArgs>,
 }
 
 /// Options of `--executor slurm`; flags override the profile file.
@@ -120,6 +127,94 @@ impl SlurmArgs {
     }
 }
 
+/// The live dashboard's flags.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct DashboardArgs {
+    /// Serve a live dashboard of the run (task stream, progress per stage, memory per
+    /// worker, throughput, failures, stage graph) at ADDR:PORT, default 127.0.0.1:8787;
+    /// port 0 takes a free one. The URL is printed on stderr. From another machine:
+    /// `ssh -L 8787:127.0.0.1:8787 HOST`, then open http://localhost:8787/.
+    #[arg(long, value_name = "ADDR:PORT", num_args = 0..=1, default_missing_value = rsdat_dashboard::DEFAULT_ADDR)]
+    pub(crate) dashboard: Option<SocketAddr>,
+    /// Path prefix a proxy puts before the dashboard's URLs (Jupyter: `/proxy/8787`); the
+    /// dashboard answers with and without it.
+    #[arg(long, value_name = "PATH", requires = "dashboard")]
+    pub(crate) dashboard_prefix: Option<String>,
+    /// Keep the dashboard up after the command's work is done, until Ctrl-C (else it
+    /// stays for a few seconds).
+    #[arg(long, requires = "dashboard")]
+    pub(crate) dashboard_keep: bool,
+}
+
+/// How long the dashboard stays up after the command's work, without `--dashboard-keep`.
+const DASHBOARD_LINGER: Duration = Duration::from_secs(5);
+
+/// The process's dashboard (one for every computation of the command) and whether to
+/// keep it up until Ctrl-C.
+static DASHBOARD: Mutex<Option<(Dashboard, bool)>> = Mutex::new(None);
+
+impl DashboardArgs {
+    /// The observer of the process's dashboard, started at the first call; `None` without
+    /// `--dashboard`.
+    fn observer(
+        &self,
+        quiet: bool,
+    ) -> anyhow::Result<Option<Arc<dyn rsdat_array::Observer + Send + Sync>>> {
+        let Some(addr) = self.dashboard else {
+            return Ok(None);
+        };
+        let mut g = DASHBOARD
+            .lock()
+            .map_err(|_| anyhow::anyhow!("the dashboard's lock is poisoned"))?;
+        if let Some((d, _)) = g.as_ref() {
+            return Ok(Some(d.observer()));
+        }
+        let d = Dashboard::start(&DashboardOptions {
+            addr,
+            prefix: self.dashboard_prefix.clone(),
+            ..DashboardOptions::default()
+        })
+        .context("starting the dashboard (--dashboard)")?;
+        if !quiet {
+            let _ = writeln!(std::io::stderr(), "dashboard: {}", d.url());
+        }
+        let observer = d.observer();
+        *g = Some((d, self.dashboard_keep));
+        Ok(Some(observer))
+    }
+}
+
+/// Stops the dashboard, if one runs: after [`DASHBOARD_LINGER`], or at Ctrl-C with
+/// `--dashboard-keep`.
+pub(crate) fn close_dashboard(quiet: bool) {
+    let Some((d, keep)) = DASHBOARD.lock().ok().and_then(|mut g| g.take()) else {
+        return;
+    };
+    let _ = d.flush(Duration::from_secs(2));
+    if keep {
+        if !quiet {
+            let _ = writeln!(
+                std::io::stderr(),
+                "dashboard: done; still serving {} (Ctrl-C to end)",
+                d.url()
+            );
+        }
+        loop {
+            std::thread::park();
+        }
+    }
+    if !quiet {
+        let _ = writeln!(
+            std::io::stderr(),
+            "dashboard: done; serving {} for {} more seconds (--dashboard-keep: until Ctrl-C)",
+            d.url(),
+            DASHBOARD_LINGER.as_secs()
+        );
+    }
+    std::thread::sleep(DASHBOARD_LINGER);
+    d.stop();
+}
+
 impl ExecArgs {
     /// Compute options for these flags, with a progress bar labelled `what`.
     pub(crate) fn options(&self, what: &str, quiet: bool) -> anyhow::Result<ComputeOptions> {
@@ -160,6 +255,7 @@ impl ExecArgs {
             progress: Some(progress),
             task_dir: None,
             custom,
+            observer: self.dashboard.observer(quiet)?,
         })
     }
 }
