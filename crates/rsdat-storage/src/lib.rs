@@ -43,7 +43,7 @@ pub use auth::Auth;
 pub use config::StorageConfig;
 pub use error::{Error, Result};
 pub use file::FileStore;
-pub use http::{HttpOptions, HttpStore};
+pub use http::{retry_wait, HttpOptions, HttpStore};
 pub use local::LocalFs;
 pub use location::Location;
 pub use object::{

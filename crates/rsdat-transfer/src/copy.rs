@@ -370,12 +370,7 @@ fn copy_one(
             discarded: received,
             error: &err,
         });
-        let factor = 1u32 << (attempt - 1).min(16);
-        let wait = options
-            .backoff_base
-            .saturating_mul(factor)
-            .min(options.backoff_max)
-            .mul_f64(0.5 + 0.5 * fastrand::f64());
+        let wait = rsdat_storage::retry_wait(options.backoff_base, options.backoff_max, attempt);
         tracing::debug!(source = %job.source, attempt, wait_ms = wait.as_millis(), error = %chain(&err), "copy retry");
         std::thread::sleep(wait);
     }

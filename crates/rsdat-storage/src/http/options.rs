@@ -95,14 +95,20 @@ impl HttpOptions {
         self.whole_body_limit_bytes = bytes;
         self
     }
+}
 
-    /// The wait before retry number `retry` (1-based), before jitter.
-    pub(crate) fn backoff_for(&self, retry: u32) -> Duration {
-        let factor = 1u32 << retry.saturating_sub(1).min(20);
-        self.backoff_base
-            .saturating_mul(factor)
-            .min(self.backoff_max)
-    }
+/// `base` doubled for each retry after the first (`retry` is 1-based), capped at `max`.
+fn backoff(base: Duration, max: Duration, retry: u32) -> Duration {
+    let factor = 1u32 << retry.saturating_sub(1).min(20);
+    base.saturating_mul(factor).min(max)
+}
+
+/// The wait before retry number `retry` (1-based) of an exponential backoff from `base` up to
+/// `max`, drawn at random between half and all of it (jitter), as every retry loop of rsdat
+/// waits.
+#[must_use]
+pub fn retry_wait(base: Duration, max: Duration, retry: u32) -> Duration {
+    backoff(base, max, retry).mul_f64(0.5 + 0.5 * fastrand::f64())
 }
 
 #[cfg(test)]
@@ -112,9 +118,10 @@ mod tests {
     #[test]
     fn backoff_doubles_and_caps() {
         let o = HttpOptions::default().backoff(Duration::from_millis(100), Duration::from_secs(1));
-        let ms: Vec<u128> = (1..=6).map(|r| o.backoff_for(r).as_millis()).collect();
+        let wait = |r| backoff(o.backoff_base, o.backoff_max, r).as_millis();
+        let ms: Vec<u128> = (1..=6).map(wait).collect();
         assert_eq!(ms, [100, 200, 400, 800, 1000, 1000]);
-        assert_eq!(o.backoff_for(1000).as_millis(), 1000);
+        assert_eq!(wait(1000), 1000);
     }
 
     #[test]

@@ -295,7 +295,7 @@ pub(crate) fn retry<T>(
                 },
             });
         }
-        let wait = opts.backoff_for(tries).mul_f64(0.5 + 0.5 * fastrand::f64());
+        let wait = super::options::retry_wait(opts.backoff_base, opts.backoff_max, tries);
         tracing::debug!(
             url,
             attempt = tries,
