@@ -79,6 +79,16 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// An object has no asset with the key asked for.
+    #[error("`{object}` has no asset `{key}` (has: {found})")]
+    NoAsset {
+        /// The item or collection (self HREF, else id).
+        object: String,
+        /// The asset key asked for.
+        key: String,
+        /// The keys it has, comma-separated.
+        found: String,
+    },
     /// Invalid options (ranges, lists, names).
     #[error("{0}")]
     Input(String),

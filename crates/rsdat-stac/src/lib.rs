@@ -1,6 +1,7 @@
 //! Static STAC catalogs, the part of pystac that RS-DAT users need: read a catalog tree
 //! from any storage URL ([`rsdat_storage`]: paths, `file://`, `http(s)://`), walk it
-//! (describe, all items, item or child by id), add items and children, move items into
+//! (describe, all items, item or child by id), read and set asset HREFs (after copying
+//! the files elsewhere), add items and children, move items into
 //! sub-catalogs from a template (`${year}/${month}`, `${property}`), and save it in pystac's
 //! best-practice layout for each [`CatalogType`] — byte for byte what pystac's
 //! `normalize_and_save` writes, in time linear in the number of objects. The objects are

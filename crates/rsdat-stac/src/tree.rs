@@ -1,6 +1,7 @@
 //! The in-memory catalog tree: nodes (catalogs, collections, items) in an arena, links that
 //! point at nodes or at HREFs, and the operations pystac offers on it (read, walk, add).
 
+mod assets;
 mod read;
 
 use serde_json::{Map, Value};

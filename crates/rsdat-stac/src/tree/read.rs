@@ -103,7 +103,13 @@ pub(super) fn read(url: &str) -> Result<Catalog> {
             }
         }
         for (owner, i, abs, _) in pending {
-            tree.nodes[owner.0].links[i].target = by_href.get(&abs).copied();
+            let target = by_href.get(&abs).copied();
+            tree.nodes[owner.0].links[i].target = target;
+            // pystac's `Link.resolve_stac_object`: a resolved child or item gets its owner
+            // as parent (the parent link moves to the end), as any walk over it does.
+            if let Some(t) = target {
+                tree.set_parent(t, owner);
+            }
         }
         frontier = next;
     }

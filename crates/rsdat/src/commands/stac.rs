@@ -1,7 +1,8 @@
 //! `rsdat stac`: static STAC catalogs (describe, list items, sub-catalogs, the Daymet
-//! catalog). One file per subcommand under `stac/`; add a variant to [`StacCommand`] and
-//! a match arm in [`run`] for a new one.
+//! catalog, asset copies). One file per subcommand under `stac/`; add a variant to
+//! [`StacCommand`] and a match arm in [`run`] for a new one.
 
+mod copy_assets;
 mod daymet_catalog;
 mod describe;
 mod items;
@@ -33,6 +34,9 @@ pub(crate) enum StacCommand {
     Subcatalogs(subcatalogs::SubcatalogsArgs),
     /// Build the Daymet V4 daily catalog: an item per region and year, an asset per variable.
     DaymetCatalog(daymet_catalog::DaymetCatalogArgs),
+    /// Copy assets to local, WebDAV or dCache storage (`<to>/<item id>/<file>`), in
+    /// parallel, verified and resumable; optionally point the catalog at the copies.
+    CopyAssets(copy_assets::CopyAssetsArgs),
 }
 
 /// How saved catalogs link their files (pystac's CatalogType).
@@ -69,5 +73,6 @@ pub(crate) fn run(args: &StacArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         StacCommand::Items(a) => items::run(a, global),
         StacCommand::Subcatalogs(a) => subcatalogs::run(a, global),
         StacCommand::DaymetCatalog(a) => daymet_catalog::run(a, global),
+        StacCommand::CopyAssets(a) => copy_assets::run(a, global),
     }
 }

@@ -1,0 +1,515 @@
+//! `rsdat stac copy-assets` against real servers on loopback: catalogs written by pystac
+//! whose assets the testkit's HTTP server serves, copied to wsgidav (a dCache door with a
+//! bearer token, through `dcache://` and storage.toml); pystac reads and re-saves the
+//! updated catalog as the oracle. Also failures into the ledger, --resume, refused HREFs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rsdat_testkit::http::{bytes, Behavior, Object, Server as HttpServer};
+use rsdat_testkit::webdav::Server as DavServer;
+use serde_json::Value;
+
+const TOKEN: &str = "tok-3f9a1c-copy-assets-secret";
+const TO: &str = "dcache://pnfs/data/copies";
+
+/// Builds the test catalog with pystac: items a1, a2 at the root, b1, b2 in sub-catalog
+/// `sub`; asset `data` on the HTTP server (b2: relative, next to its item file), asset
+/// `thumb` never copied. argv: OUT BASE_URL CATALOG_TYPE [MISSING_ID].
+const MAKE_CATALOG: &str = r#"
+import datetime, sys, pystac
+out, base, ctype = sys.argv[1], sys.argv[2], sys.argv[3]
+missing = sys.argv[4] if len(sys.argv) > 4 else None
+def item(i, href):
+    it = pystac.Item(id=i, geometry={"type": "Point", "coordinates": [5.0, 52.0]},
+                     bbox=[5.0, 52.0, 5.0, 52.0],
+                     datetime=datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc),
+                     properties={})
+    it.add_asset("data", pystac.Asset(href=href, media_type="application/octet-stream",
+                                      roles=["data"]))
+    it.add_asset("thumb", pystac.Asset(href=f"{base}/src/{i}.png", media_type="image/png",
+                                       roles=["thumbnail"]))
+    return it
+def src(i):
+    return f"{base}/src/{'missing' if i == missing else i}.bin"
+cat = pystac.Catalog(id="copy-test", description="assets on a loopback HTTP server")
+cat.add_item(item("a1", src("a1")))
+cat.add_item(item("a2", src("a2")))
+sub = pystac.Catalog(id="sub", description="a sub-catalog")
+cat.add_child(sub)
+sub.add_item(item("b1", src("b1")))
+sub.add_item(item("b2", "./b2.bin"))
+cat.normalize_hrefs(out)
+cat.save(catalog_type=pystac.CatalogType[ctype])
+"#;
+
+/// pystac's view of a catalog: item id -> asset key -> absolute HREF.
+const READ_HREFS: &str = r#"
+import json, sys, pystac
+cat = pystac.Catalog.from_file(sys.argv[1])
+print(json.dumps({i.id: {k: a.get_absolute_href() for k, a in i.assets.items()}
+                  for i in cat.get_items(recursive=True)}, sort_keys=True))
+"#;
+
+/// pystac sets the HREFs (argv[2]: {item: {key: href}}) and saves in place.
+const UPDATE_WITH_PYSTAC: &str = r#"
+import json, sys, pystac
+cat = pystac.Catalog.from_file(sys.argv[1])
+new = json.loads(sys.argv[2])
+for item in cat.get_items(recursive=True):
+    for k, h in new.get(item.id, {}).items():
+        item.assets[k].href = h
+cat.save()
+"#;
+
+/// The sources, sizes from 1 byte to 1.5 MB.
+fn sources() -> Vec<(String, Vec<u8>)> {
+    [
+        ("a1", 1_500_000),
+        ("a2", 70_001),
+        ("b1", 1),
+        ("b2", 600_000),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(n, &(id, size))| (id.to_owned(), bytes(size, 40 + n as u64)))
+    .collect()
+}
+
+struct Setup {
+    tmp: tempfile::TempDir,
+    http: HttpServer,
+    dav: DavServer,
+    catalog: PathBuf,
+    data: BTreeMap<String, Vec<u8>>,
+}
+
+impl Setup {
+    /// Servers, storage.toml, and a pystac catalog of `ctype` whose item `missing` (if
+    /// any) points at an object the HTTP server does not have.
+    fn new(ctype: &str, missing: Option<&str>) -> Self {
+        let data: BTreeMap<String, Vec<u8>> = sources().into_iter().collect();
+        let objects = data
+            .iter()
+            .filter(|(id, _)| id.as_str() != "b2")
+            .map(|(id, d)| Object {
+                path: format!("/src/{id}.bin"),
+                data: d.clone(),
+                digest: None,
+            })
+            .collect();
+        let http = HttpServer::with_objects(objects, Behavior::default());
+        let dav = DavServer::bearer(TOKEN);
+        let tmp = tempfile::tempdir().unwrap();
+        let cat_dir = tmp.path().join("cat");
+        let base = http.url_of("");
+        let mut args = vec![cat_dir.to_str().unwrap(), base.trim_end_matches('/'), ctype];
+        args.extend(missing);
+        let _ = rsdat_testkit::run_python(MAKE_CATALOG, &args);
+        std::fs::write(cat_dir.join("sub/b2/b2.bin"), &data["b2"]).unwrap();
+        let private = |p: &Path, text: &str| {
+            std::fs::write(p, text).unwrap();
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        };
+        let token_file = tmp.path().join("macaroon.conf");
+        private(
+            &token_file,
+            &format!("[dcache]\ntype = webdav\nbearer_token = {TOKEN}\n"),
+        );
+        private(
+            &tmp.path().join("storage.toml"),
+            &format!(
+                "[dcache]\ndoor = \"{}\"\ntoken_file = \"{}\"\n",
+                dav.http_base(),
+                token_file.display()
+            ),
+        );
+        Self {
+            catalog: cat_dir.join("catalog.json"),
+            tmp,
+            http,
+            dav,
+            data,
+        }
+    }
+
+    /// Runs rsdat with this set-up's storage config; the token must never show.
+    fn rsdat(&self, args: &[&str]) -> Output {
+        let o = Command::new(env!("CARGO_BIN_EXE_rsdat"))
+            .args(args)
+            .current_dir(self.tmp.path())
+            .env("RSDAT_STORAGE_CONFIG", self.tmp.path().join("storage.toml"))
+            .env("HOME", self.tmp.path())
+            .env_remove("RSDAT_DCACHE_TOKEN")
+            .env_remove("RSDAT_DCACHE_TOKEN_FILE")
+            .env_remove("RSDAT_DCACHE_DOOR")
+            .env_remove("RSDAT_LOG")
+            .output()
+            .expect("the rsdat binary runs");
+        for (what, text) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
+            let text = String::from_utf8_lossy(text);
+            assert!(!text.contains(TOKEN), "the token shows on {what}:\n{text}");
+            assert!(!text.contains("panicked"), "{text}");
+        }
+        o
+    }
+
+    fn copy(&self, extra: &[&str]) -> Output {
+        let mut args = vec![
+            "stac",
+            "copy-assets",
+            self.catalog.to_str().unwrap(),
+            "--asset",
+            "data",
+            "--to",
+            TO,
+        ];
+        args.extend(extra);
+        self.rsdat(&args)
+    }
+
+    /// The server-side file of item `id`'s copy.
+    fn copied(&self, id: &str) -> PathBuf {
+        self.dav
+            .root()
+            .join(format!("pnfs/data/copies/{id}/{id}.bin"))
+    }
+
+    fn catalog_dir(&self) -> PathBuf {
+        self.catalog.parent().unwrap().to_owned()
+    }
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&o.stdout),
+            common::stderr(o)
+        )
+    })
+}
+
+fn hrefs_by_pystac(catalog: &Path) -> Value {
+    serde_json::from_str(&rsdat_testkit::run_python(
+        READ_HREFS,
+        &[catalog.to_str().unwrap()],
+    ))
+    .unwrap()
+}
+
+/// Every file under `dir`, by relative path.
+fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_owned(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The same file names with the same bytes (shown as text when they differ).
+fn same_files(ours: &BTreeMap<PathBuf, Vec<u8>>, theirs: &BTreeMap<PathBuf, Vec<u8>>) {
+    assert_eq!(
+        ours.keys().collect::<Vec<_>>(),
+        theirs.keys().collect::<Vec<_>>()
+    );
+    for (p, data) in theirs {
+        assert_eq!(
+            String::from_utf8_lossy(&ours[p]),
+            String::from_utf8_lossy(data),
+            "{} differs from pystac's",
+            p.display()
+        );
+    }
+}
+
+fn no_leftovers(dir: &Path) {
+    if !dir.exists() {
+        return;
+    }
+    let parts: Vec<_> = files(dir)
+        .into_keys()
+        .filter(|p| p.to_string_lossy().contains(".rsdat-part"))
+        .collect();
+    assert!(parts.is_empty(), "temporary files left: {parts:?}");
+}
+
+/// What pystac writes when it makes the same HREF changes to the input catalog and saves
+/// it in place: the oracle for `--update-catalog`. Puts `input` (the files before the
+/// copy) back into `dir` first, as absolute-published catalogs name their own location.
+fn pystac_update(
+    dir: &Path,
+    input: &BTreeMap<PathBuf, Vec<u8>>,
+    new: &BTreeMap<&str, String>,
+) -> BTreeMap<PathBuf, Vec<u8>> {
+    std::fs::remove_dir_all(dir).unwrap();
+    for (rel, data) in input {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, data).unwrap();
+    }
+    let changes: BTreeMap<&str, BTreeMap<&str, &str>> = new
+        .iter()
+        .map(|(id, h)| (*id, BTreeMap::from([("data", h.as_str())])))
+        .collect();
+    let _ = rsdat_testkit::run_python(
+        UPDATE_WITH_PYSTAC,
+        &[
+            dir.join("catalog.json").to_str().unwrap(),
+            &serde_json::to_string(&changes).unwrap(),
+        ],
+    );
+    files(dir)
+}
+
+#[test]
+fn copies_to_dcache_and_updates_the_catalog_as_pystac_would() {
+    let s = Setup::new("SELF_CONTAINED", None);
+    let input = files(&s.catalog_dir());
+    let before = hrefs_by_pystac(&s.catalog);
+    let ledger = s.tmp.path().join("ledger.json");
+    let o = s.copy(&[
+        "--update-catalog",
+        "--workers",
+        "3",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--json",
+        "-vvv",
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let v = json(&o);
+    let total: usize = s.data.values().map(Vec::len).sum();
+    assert_eq!(
+        (&v["copied"], &v["failed"], &v["skipped"], &v["bytes"]),
+        (&4.into(), &0.into(), &0.into(), &total.into()),
+        "{v}"
+    );
+    assert_eq!(v["verified"], 4, "wsgidav answers Want-Digest: {v}");
+    assert_eq!(v["hrefs_updated"], 4);
+    assert_eq!(v["ledger"], ledger.to_str().unwrap());
+    let failures: Value = serde_json::from_slice(&std::fs::read(&ledger).unwrap()).unwrap();
+    assert_eq!(failures, serde_json::json!([]));
+    for (id, data) in &s.data {
+        let got = std::fs::read(s.copied(id)).unwrap();
+        assert!(got == *data, "the copy of {id} differs from its source");
+    }
+    no_leftovers(&s.dav.root());
+
+    // pystac reads the saved catalog: copied assets point at the copies, others unchanged.
+    let hrefs = hrefs_by_pystac(&s.catalog);
+    let expected: BTreeMap<&str, String> = s
+        .data
+        .keys()
+        .map(|id| (id.as_str(), format!("{TO}/{id}/{id}.bin")))
+        .collect();
+    for (id, new) in &expected {
+        assert_eq!(hrefs[id]["data"], new.as_str(), "{hrefs}");
+        assert_eq!(hrefs[id]["thumb"], before[id]["thumb"], "{hrefs}");
+    }
+    // The layout and every other byte are what pystac writes for the same change.
+    let ours = files(&s.catalog_dir());
+    same_files(&ours, &pystac_update(&s.catalog_dir(), &input, &expected));
+
+    // Human output names the ledger.
+    let o = s.copy(&["--resume", "--ledger", ledger.to_str().unwrap()]);
+    let out = common::ok(&o);
+    assert!(out.contains("failure ledger: "), "{out}");
+}
+
+#[test]
+fn a_missing_source_goes_to_the_ledger_and_keeps_its_href() {
+    let s = Setup::new("ABSOLUTE_PUBLISHED", Some("a2"));
+    let input = files(&s.catalog_dir());
+    let o = s.copy(&["--update-catalog", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
+    let err = common::stderr(&o);
+    let ledger = s.tmp.path().join("copy-assets-ledger.json");
+    assert!(
+        err.contains("1 of 4 copies failed") && err.contains(ledger.to_str().unwrap()),
+        "{err}"
+    );
+    let v = json(&o);
+    assert_eq!((&v["copied"], &v["failed"]), (&3.into(), &1.into()), "{v}");
+    let failures: Value = serde_json::from_slice(&std::fs::read(&ledger).unwrap()).unwrap();
+    let f = &failures.as_array().unwrap()[..];
+    assert_eq!(f.len(), 1, "{failures}");
+    assert_eq!(
+        (&f[0]["item"], &f[0]["asset"]),
+        (&"a2".into(), &"data".into())
+    );
+    assert_eq!(f[0]["url"], s.http.url_of("/src/missing.bin"));
+    assert!(
+        f[0]["error"].as_str().unwrap().contains("404"),
+        "{failures}"
+    );
+    assert!(f[0]["attempts"].as_u64().unwrap() >= 1);
+    for id in ["a1", "b1", "b2"] {
+        assert!(std::fs::read(s.copied(id)).unwrap() == s.data[id]);
+    }
+    assert!(!s.copied("a2").exists());
+    no_leftovers(&s.dav.root());
+    // The failed asset keeps its HREF; the catalog is otherwise what pystac writes.
+    let expected: BTreeMap<&str, String> = ["a1", "b1", "b2"]
+        .into_iter()
+        .map(|id| (id, format!("{TO}/{id}/{id}.bin")))
+        .collect();
+    let hrefs = hrefs_by_pystac(&s.catalog);
+    assert_eq!(hrefs["a2"]["data"], s.http.url_of("/src/missing.bin"));
+    assert_eq!(hrefs["b2"]["data"], format!("{TO}/b2/b2.bin"));
+    let ours = files(&s.catalog_dir());
+    same_files(&ours, &pystac_update(&s.catalog_dir(), &input, &expected));
+}
+
+#[test]
+fn resume_copies_only_what_is_missing() {
+    let s = Setup::new("SELF_CONTAINED", None);
+    // The first request of the run (item a1, with one worker) is refused.
+    s.http.set(|b| {
+        b.fail_next = 1;
+        b.fail_status = 404;
+    });
+    let o = s.copy(&["--workers", "1", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
+    let v = json(&o);
+    assert_eq!((&v["copied"], &v["failed"]), (&3.into(), &1.into()), "{v}");
+    assert!(!s.copied("a1").exists());
+    let puts = s.dav.count("PUT");
+    assert_eq!(puts, 3);
+
+    let o = s.copy(&["--resume", "--json", "--workers", "4"]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let v = json(&o);
+    assert_eq!(
+        (&v["copied"], &v["skipped"], &v["failed"]),
+        (&1.into(), &3.into(), &0.into()),
+        "{v}"
+    );
+    assert_eq!(v["bytes"], s.data["a1"].len());
+    assert_eq!(s.dav.count("PUT"), puts + 1, "only a1 is copied again");
+    for (id, data) in &s.data {
+        assert!(std::fs::read(s.copied(id)).unwrap() == *data, "{id}");
+    }
+    let ledger = s.tmp.path().join("copy-assets-ledger.json");
+    assert_eq!(std::fs::read_to_string(ledger).unwrap().trim(), "[]");
+}
+
+#[test]
+fn bad_selections_and_hrefs_are_refused_before_copying() {
+    let s = Setup::new("SELF_CONTAINED", None);
+    let cat = s.catalog.to_str().unwrap();
+    let o = s.copy(&["--items", "a1,nope"]);
+    common::fails(&o, "no item `nope`");
+    let e = common::stderr(&o);
+    assert!(e.contains("a1, a2, b1, b2"), "{e}");
+    let o = s.rsdat(&["stac", "copy-assets", cat, "--asset", "dta", "--to", TO]);
+    common::fails(&o, "no asset `dta`");
+    assert!(common::stderr(&o).contains("data, thumb"));
+    let o = s.rsdat(&[
+        "stac",
+        "copy-assets",
+        cat,
+        "--asset",
+        "data",
+        "--to",
+        &s.http.url_of("/x"),
+    ]);
+    common::fails(&o, "read only");
+
+    // HREFs whose file name would leave <to>/<item id>/.
+    let item = s.catalog_dir().join("a1/a1.json");
+    let original = std::fs::read_to_string(&item).unwrap();
+    let old = format!("\"href\": \"{}\"", s.http.url_of("/src/a1.bin"));
+    assert!(original.contains(&old));
+    for bad in [
+        s.http.url_of("/src/.."),
+        s.http.url_of("/src/%2e%2E"),
+        s.http.url_of("/src/"),
+        "../..".to_owned(),
+        s.http.url_of("/src/a%2F..%2F..%2Fx"),
+    ] {
+        std::fs::write(
+            &item,
+            original.replace(&old, &format!("\"href\": \"{bad}\"")),
+        )
+        .unwrap();
+        let o = s.copy(&[]);
+        common::fails(&o, "would not stay inside");
+        assert!(common::stderr(&o).contains(&bad), "{}", common::stderr(&o));
+    }
+    // An item id that is not one directory name.
+    std::fs::write(&item, original.replace("\"id\": \"a1\"", "\"id\": \"..\"")).unwrap();
+    common::fails(&s.copy(&[]), "item id `..` cannot be a directory");
+    std::fs::write(&item, &original).unwrap();
+    assert_eq!(s.dav.count("PUT"), 0, "nothing may be copied");
+
+    // A catalog served over HTTP: it may not point at local files, nor be updated.
+    let root = std::fs::read(&s.catalog).unwrap();
+    let local = s.catalog_dir().join("sub/b2/b2.bin");
+    let remote_item = original.replace(&old, &format!("\"href\": \"{}\"", local.display()));
+    let http = HttpServer::with_objects(
+        vec![
+            Object {
+                path: "/cat/catalog.json".into(),
+                data: String::from_utf8(root)
+                    .unwrap()
+                    .replace("\"rel\": \"child\"", "\"rel\": \"related\"")
+                    .into_bytes(),
+                digest: None,
+            },
+            Object {
+                path: "/cat/a1/a1.json".into(),
+                data: remote_item.into_bytes(),
+                digest: None,
+            },
+            Object {
+                path: "/cat/a2/a2.json".into(),
+                data: std::fs::read(s.catalog_dir().join("a2/a2.json")).unwrap(),
+                digest: None,
+            },
+        ],
+        Behavior::default(),
+    );
+    let remote = http.url_of("/cat/catalog.json");
+    let o = s.rsdat(&[
+        "stac",
+        "copy-assets",
+        &remote,
+        "--asset",
+        "data",
+        "--to",
+        TO,
+    ]);
+    common::fails(&o, "points at the local file");
+    let o = s.rsdat(&[
+        "stac",
+        "copy-assets",
+        &remote,
+        "--asset",
+        "data",
+        "--to",
+        TO,
+        "--items",
+        "a2",
+        "--update-catalog",
+    ]);
+    common::fails(&o, "is not a local file");
+    assert_eq!(s.dav.count("PUT"), 0, "nothing may be copied");
+}
