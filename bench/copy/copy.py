@@ -1,21 +1,24 @@
-"""Copying assets from a loopback HTTP server to a loopback WebDAV server (wsgidav, the
-stand-in for a dCache door): rsdat's copy engine next to stac2dcache's `copy_asset`.
+"""Copying a catalog's assets from a loopback HTTP server to a loopback WebDAV server
+(wsgidav, the stand-in for a dCache door): `rsdat stac copy-assets` next to stac2dcache's
+`copy_asset`.
 
 Usage:
   python bench/copy/copy.py --rsdat BINARY --peer-python PYTHON [--files 200]
       [--min-mb 1] [--max-mb 20] [--workers 4] [--work DIR]
 
-BINARY is rsdat-transfer's `copy_jobs` example (`cargo build --release -p rsdat-transfer
---example copy_jobs`, then target/release/examples/copy_jobs). PYTHON is a venv with
-stac2dcache 0.4.0 (`pip install stac2dcache==0.4.0 --no-deps` plus aiohttp fsspec urlpath
-webdav4 pystac dcachefs rasterio rioxarray) and wsgidav + cheroot.
+BINARY is the rsdat program (`cargo build --release -p rsdat`, then target/release/rsdat).
+PYTHON is a venv with stac2dcache 0.4.0 (`pip install stac2dcache==0.4.0 --no-deps` plus
+aiohttp fsspec urlpath webdav4 pystac dcachefs rasterio rioxarray) and wsgidav + cheroot.
 
-Both tools copy the same files (sizes drawn uniformly between --min-mb and --max-mb, seeded)
-from the same HTTP server into separate folders of the same WebDAV server, with the same
-number of workers (rsdat: threads; stac2dcache: its process pool). The copies are checked
-byte for byte against the sources. Each tool runs as its own process; its CPU time (user +
-system, children included) comes from wait4. Writes copy-raw.csv and copy-summary.txt to
-bench/runs/<date>-<host>-copy/ and prints the summary with ratios.
+Both tools copy the `data` asset of the same items (one file each, sizes drawn uniformly
+between --min-mb and --max-mb, seeded) from the same HTTP server into separate folders of
+the same WebDAV server (`<to>/<item id>/<file name>`), with the same number of workers
+(rsdat: threads; stac2dcache: its process pool). rsdat reads a static catalog of the items
+from disk; stac2dcache builds the same catalog in memory. The copies are checked byte for
+byte against the sources. Each tool runs as its own process (catalog reading and start-up
+included); its CPU time (user + system, children included) comes from wait4. Writes
+copy-raw.csv and copy-summary.txt to bench/runs/<date>-<host>-copy/ (with the `uptime`
+load before and after) and prints the summary with ratios.
 """
 import argparse
 import csv
@@ -120,6 +123,37 @@ PEER = textwrap.dedent(
 )
 
 
+def write_catalog(out, src_base, names):
+    """A self-contained static catalog (pystac's layout): one item per file, asset `data`."""
+    links = [{"rel": "root", "href": "./catalog.json", "type": "application/json"}]
+    for i, name in enumerate(names):
+        item_id = f"item-{i:03d}"
+        links.append({"rel": "item", "href": f"./{item_id}/{item_id}.json",
+                      "type": "application/geo+json"})
+        os.makedirs(os.path.join(out, item_id))
+        item = {
+            "type": "Feature", "stac_version": "1.1.0", "stac_extensions": [], "id": item_id,
+            "geometry": None, "properties": {"datetime": "2020-01-01T00:00:00Z"},
+            "links": [{"rel": "root", "href": "../catalog.json", "type": "application/json"},
+                      {"rel": "parent", "href": "../catalog.json", "type": "application/json"}],
+            "assets": {"data": {"href": f"{src_base}/{name}"}},
+        }
+        with open(os.path.join(out, item_id, f"{item_id}.json"), "w") as f:
+            json.dump(item, f, indent=2)
+    root = {"type": "Catalog", "id": "bench", "stac_version": "1.1.0",
+            "description": "copy benchmark", "links": links}
+    with open(os.path.join(out, "catalog.json"), "w") as f:
+        json.dump(root, f, indent=2)
+    return os.path.join(out, "catalog.json")
+
+
+def uptime():
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "load average: %.2f, %.2f, %.2f" % os.getloadavg()
+
+
 def start(cmd):
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     line = p.stdout.readline()
@@ -168,6 +202,7 @@ def main():
     a = ap.parse_args()
 
     load_before = os.getloadavg()[0]
+    uptime_before = uptime()
     work = tempfile.mkdtemp(prefix="rsdat-bench-copy-", dir=a.work)
     servers = []
     try:
@@ -199,21 +234,22 @@ def main():
         src_base = f"http://127.0.0.1:{http_port}"
         dav_base = f"http://127.0.0.1:{dav_port}"
 
-        jobs = [[f"{src_base}/{n}", f"webdav://127.0.0.1:{dav_port}/rsdat/item-{i:03d}/{n}"]
-                for i, n in enumerate(names)]
-        jobs_file = os.path.join(work, "jobs.json")
-        with open(jobs_file, "w") as f:
-            json.dump(jobs, f)
+        catalog = write_catalog(os.path.join(work, "catalog"), src_base, names)
         peer_file = os.path.join(work, "peer.py")
         with open(peer_file, "w") as f:
             f.write(PEER)
 
         rows = []
         env = dict(os.environ, RSDAT_STORAGE_CONFIG="", HOME=work)
-        wall, cpu, out = timed([a.rsdat, jobs_file, str(a.workers)], env=env)
+        ledger = os.path.join(work, "ledger.json")
+        wall, cpu, out = timed([a.rsdat, "stac", "copy-assets", catalog, "--asset", "data",
+                                "--to", f"webdav://127.0.0.1:{dav_port}/rsdat",
+                                "--workers", str(a.workers), "--ledger", ledger,
+                                "--json", "--quiet"], env=env)
         summary = json.loads(out)
-        if summary["failed"]:
-            sys.exit(f"rsdat failed copies: {summary['failures'][:3]}")
+        if summary["failed"] or summary["copied"] != len(names):
+            with open(ledger) as f:
+                sys.exit(f"rsdat failed copies: {json.load(f)[:3]}")
         rows.append(("rsdat", wall, cpu, check(src, os.path.join(dav_rw, "rsdat"), names)))
 
         wall, cpu, out = timed([a.peer_python, peer_file, src_base, dav_base, "/s2d", str(a.workers)] + names)
@@ -224,9 +260,17 @@ def main():
             p.wait()
         shutil.rmtree(work, ignore_errors=True)
 
+    uptime_after = uptime()
     mb = total / 2**20
     date = datetime.date.today().isoformat()
-    out_dir = a.out or os.path.join(REPO, "bench/runs", f"{date}-{socket.gethostname()}-copy")
+    out_dir = a.out
+    if out_dir is None:
+        # Never overwrite an earlier run's numbers: the first free -N suffix.
+        base = os.path.join(REPO, "bench/runs", f"{date}-{socket.gethostname()}-copy")
+        out_dir, n = base, 1
+        while os.path.exists(out_dir):
+            n += 1
+            out_dir = f"{base}-{n}"
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "copy-raw.csv"), "w", newline="") as f:
         w = csv.writer(f)
@@ -241,6 +285,8 @@ def main():
         lines.append(f"  {tool:12s} {wall:8.2f} s  {mb / wall:8.1f} MiB/s  cpu {cpu:7.2f} s  bad copies {len(bad)}")
     lines.append(f"  throughput ratio rsdat/stac2dcache: {p_wall / r_wall:.2f}x")
     lines.append(f"  CPU ratio stac2dcache/rsdat: {p_cpu / r_cpu:.2f}x (client processes only; both share the same servers)")
+    lines.append(f"  uptime before: {uptime_before}")
+    lines.append(f"  uptime after:  {uptime_after}")
     text = "\n".join(lines) + "\n"
     with open(os.path.join(out_dir, "copy-summary.txt"), "w") as f:
         f.write(text)
