@@ -1,7 +1,8 @@
 //! `rsdat stac copy-assets` against real servers on loopback: catalogs written by pystac
 //! whose assets the testkit's HTTP server serves, copied to wsgidav (a dCache door with a
 //! bearer token, through `dcache://` and storage.toml); pystac reads and re-saves the
-//! updated catalog as the oracle. Also failures into the ledger, --resume, refused HREFs.
+//! updated catalog as the oracle. Also failures into the ledger, --resume after a failed or
+//! killed run, refused HREFs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -139,19 +140,23 @@ impl Setup {
         }
     }
 
-    /// Runs rsdat with this set-up's storage config; the token must never show.
-    fn rsdat(&self, args: &[&str]) -> Output {
-        let o = Command::new(env!("CARGO_BIN_EXE_rsdat"))
-            .args(args)
+    /// rsdat with this set-up's storage config.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rsdat"));
+        c.args(args)
             .current_dir(self.tmp.path())
             .env("RSDAT_STORAGE_CONFIG", self.tmp.path().join("storage.toml"))
             .env("HOME", self.tmp.path())
             .env_remove("RSDAT_DCACHE_TOKEN")
             .env_remove("RSDAT_DCACHE_TOKEN_FILE")
             .env_remove("RSDAT_DCACHE_DOOR")
-            .env_remove("RSDAT_LOG")
-            .output()
-            .expect("the rsdat binary runs");
+            .env_remove("RSDAT_LOG");
+        c
+    }
+
+    /// Runs rsdat with this set-up's storage config; the token must never show.
+    fn rsdat(&self, args: &[&str]) -> Output {
+        let o = self.command(args).output().expect("the rsdat binary runs");
         for (what, text) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
             let text = String::from_utf8_lossy(text);
             assert!(!text.contains(TOKEN), "the token shows on {what}:\n{text}");
@@ -160,7 +165,7 @@ impl Setup {
         o
     }
 
-    fn copy(&self, extra: &[&str]) -> Output {
+    fn copy_args<'a>(&'a self, extra: &[&'a str]) -> Vec<&'a str> {
         let mut args = vec![
             "stac",
             "copy-assets",
@@ -171,7 +176,11 @@ impl Setup {
             TO,
         ];
         args.extend(extra);
-        self.rsdat(&args)
+        args
+    }
+
+    fn copy(&self, extra: &[&str]) -> Output {
+        self.rsdat(&self.copy_args(extra))
     }
 
     /// The server-side file of item `id`'s copy.
@@ -409,6 +418,62 @@ fn resume_copies_only_what_is_missing() {
     }
     let ledger = s.tmp.path().join("copy-assets-ledger.json");
     assert_eq!(std::fs::read_to_string(ledger).unwrap().trim(), "[]");
+}
+
+#[test]
+fn a_killed_run_resumes_and_then_updates_the_catalog() {
+    let s = Setup::new("RELATIVE_PUBLISHED", None);
+    let input = files(&s.catalog_dir());
+    // Bodies come in 64 KiB pieces 100 ms apart: a1 (1.5 MB) takes over 2 s, the others
+    // well under one.
+    s.http
+        .set(|b| b.throttle = Some(std::time::Duration::from_millis(100)));
+    let args = s.copy_args(&["--workers", "2", "--update-catalog"]);
+    let mut child = s
+        .command(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    while !["a2", "b1", "b2"].iter().all(|id| s.copied(id).exists()) {
+        assert!(
+            t0.elapsed().as_secs() < 60,
+            "the small copies never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(
+        !s.copied("a1").exists(),
+        "a1 finished before the kill; the throttle is too weak for this machine"
+    );
+    assert_eq!(
+        files(&s.catalog_dir()),
+        input,
+        "a killed run must not touch the catalog"
+    );
+
+    s.http.set(|b| b.throttle = None);
+    let puts = s.dav.count("PUT");
+    let o = s.copy(&["--resume", "--update-catalog", "--json"]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let v = json(&o);
+    assert_eq!(
+        (&v["copied"], &v["skipped"], &v["hrefs_updated"]),
+        (&1.into(), &3.into(), &4.into()),
+        "{v}"
+    );
+    assert_eq!(s.dav.count("PUT"), puts + 1, "only a1 is copied again");
+    for (id, data) in &s.data {
+        assert!(std::fs::read(s.copied(id)).unwrap() == *data, "{id}");
+    }
+    no_leftovers(&s.dav.root());
+    let hrefs = hrefs_by_pystac(&s.catalog);
+    for id in s.data.keys() {
+        assert_eq!(hrefs[id]["data"], format!("{TO}/{id}/{id}.bin"), "{hrefs}");
+    }
 }
 
 #[test]
