@@ -63,12 +63,17 @@ pub(crate) fn run(args: &CopyAssetsArgs, global: &GlobalArgs) -> anyhow::Result<
     if args.workers == 0 {
         bail!("--workers 0: give at least 1");
     }
-    let keys: Vec<String> = args
+    let mut keys: Vec<String> = Vec::new();
+    for k in args
         .asset
         .iter()
-        .map(|k| k.trim().to_owned())
+        .map(|k| k.trim())
         .filter(|k| !k.is_empty())
-        .collect();
+    {
+        if !keys.iter().any(|x| x == k) {
+            keys.push(k.to_owned());
+        }
+    }
     if keys.is_empty() {
         bail!("--asset is empty; give one or more asset keys, e.g. --asset dayl");
     }
