@@ -56,7 +56,8 @@ pub(crate) enum Command {
     Plot(PlotArgs),
     /// Show a computation's plan: stages, tasks, memory per task; draw it as DOT or SVG.
     Graph(GraphArgs),
-    /// STAC catalogs: describe, list items, sub-catalogs, the Daymet catalog, asset copies.
+    /// STAC: search APIs, list collections; describe, list items, sub-catalogs, the Daymet
+    /// catalog, asset copies.
     Stac(StacArgs),
     /// Benchmarks of the compute engine (per-task overhead, notebook 01).
     Bench(BenchArgs),

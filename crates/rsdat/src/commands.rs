@@ -25,6 +25,7 @@ pub(crate) fn run(command: Command, global: &GlobalArgs) -> anyhow::Result<()> {
         Command::SpringIndex(args) => spring_index::run(&args, global),
         Command::Plot(args) => plot::run(&args, global),
         Command::Graph(args) => graph::run(&args, global),
+        Command::Stac(args) => stac::run(&args, global),
         Command::Bench(args) => bench::run(&args, global),
         Command::Jobs(args) => jobs::run(&args, global),
         Command::Stac(args) => stac::run(&args, global),

@@ -1,6 +1,7 @@
 //! `rsdat stac`: the Daymet catalog, describe, items and sub-catalogs against pystac's
 //! output (fixtures made by crates/rsdat-stac/tests/data/make_catalogs.py), catalogs over
-//! HTTP, and bad input.
+//! HTTP, and bad input; `rsdat stac search` and `rsdat stac collections` against a real
+//! STAC API on loopback (`rustac serve`) with pystac-client as the oracle.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -11,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use common::{fails, ok, rsdat};
+use rsdat_testkit::stac_api::Server;
+use serde_json::{json, Value};
 
 fn fixtures() -> PathBuf {
     rsdat_testkit::fixtures(concat!(
@@ -335,5 +338,175 @@ fn bad_input_is_a_clear_error() {
     fails(
         &rsdat(&["stac", "describe", tmp.path().join("w").to_str().unwrap()]),
         "i/i.json` is a Catalog, but an Item",
+    );
+}
+
+// ---- STAC API: search and collections ----
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../rsdat-stac-api/tests/data");
+
+/// A server per test: it stops when the test drops it (a static would outlive the process).
+fn stac_api() -> Server {
+    let items: PathBuf =
+        rsdat_testkit::fixtures(format!("{DATA}/make_s2_items.py")).join("items.json");
+    Server::start(&[&items])
+}
+
+fn pystac_client(url: &str, kwargs: &Value) -> Vec<String> {
+    let script = format!("{DATA}/pystac_client_search.py");
+    let code = format!(
+        "import runpy, sys; sys.argv = [{script:?}] + sys.argv[1:]; runpy.run_path({script:?}, run_name='__main__')"
+    );
+    let out = rsdat_testkit::run_python(&code, &[url, &kwargs.to_string()]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    v["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn feature_ids(collection: &Value) -> Vec<String> {
+    assert_eq!(collection["type"], "FeatureCollection");
+    collection["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn search_writes_the_items_pystac_client_finds() {
+    let s = stac_api();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("items.json");
+    let o = rsdat(&[
+        "stac",
+        "search",
+        s.url(),
+        "--collections",
+        "sentinel-2-l2a",
+        "--bbox",
+        "3,51,6,53",
+        "--datetime",
+        "2023-01-01/2023-09-30",
+        "--limit",
+        "10",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    let summary: Value = serde_json::from_str(&ok(&o)).unwrap();
+    let written: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let oracle = pystac_client(
+        s.url(),
+        &json!({"collections": ["sentinel-2-l2a"], "bbox": [3, 51, 6, 53],
+                "datetime": "2023-01-01/2023-09-30", "limit": 10}),
+    );
+    assert!(oracle.len() > 50, "{}", oracle.len());
+    assert_eq!(feature_ids(&written), oracle);
+    assert_eq!(summary["items"], oracle.len());
+    assert!(summary["pages"].as_u64().unwrap() > 5, "{summary}");
+    assert_eq!(summary["method"], "POST");
+    // pystac reads the output as an ItemCollection.
+    let n = rsdat_testkit::run_python(
+        "import sys, pystac; print(len(pystac.ItemCollection.from_file(sys.argv[1])))",
+        &[out.to_str().unwrap()],
+    );
+    assert_eq!(n.trim(), oracle.len().to_string());
+}
+
+#[test]
+fn search_to_stdout_with_max_items() {
+    let s = stac_api();
+    let o = rsdat(&[
+        "stac",
+        "search",
+        s.url(),
+        "--collections",
+        "sentinel-2-l2a,sentinel-2-l1c",
+        "--limit",
+        "9",
+        "--max-items",
+        "31",
+    ]);
+    let written: Value = serde_json::from_str(&ok(&o)).unwrap();
+    let oracle = pystac_client(
+        s.url(),
+        &json!({"collections": ["sentinel-2-l2a", "sentinel-2-l1c"], "limit": 9, "max_items": 31}),
+    );
+    assert_eq!(feature_ids(&written), oracle);
+    assert_eq!(oracle.len(), 31);
+}
+
+#[test]
+fn collections_lists_what_pystac_client_lists() {
+    let s = stac_api();
+    let v: Value =
+        serde_json::from_str(&ok(&rsdat(&["stac", "collections", s.url(), "--json"]))).unwrap();
+    let mut got: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    got.sort();
+    let mut oracle = pystac_client(s.url(), &json!({"collections_list": true}));
+    oracle.sort();
+    assert_eq!(got, oracle);
+    let text = ok(&rsdat(&["stac", "collections", s.url()]));
+    assert!(
+        text.contains("sentinel-2-l2a") && text.contains("2 collection(s)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unknown_collection_is_a_clear_error() {
+    let s = stac_api();
+    let o = rsdat(&["stac", "search", s.url(), "--collections", "landsat-c2-l2"]);
+    fails(&o, "unknown collection `landsat-c2-l2`");
+    fails(&o, "sentinel-2-l2a");
+}
+
+/// Nothing listens on this port: an error naming the option proves no request was sent.
+const DEAD: &str = "http://127.0.0.1:9";
+
+#[test]
+fn bad_options_fail_before_any_request() {
+    let search = |extra: &[&str]| {
+        let mut args = vec!["stac", "search", DEAD, "--collections", "c"];
+        args.extend_from_slice(extra);
+        rsdat(&args)
+    };
+    fails(&search(&["--bbox", "4,52,5"]), "invalid --bbox `4,52,5`");
+    fails(&search(&["--bbox", "4,53,5,52"]), "south is above north");
+    fails(
+        &search(&["--datetime", "last week"]),
+        "invalid --datetime `last week`",
+    );
+    fails(
+        &search(&["--datetime", "2023-06-01/2023-01-01"]),
+        "the start is after the end",
+    );
+    fails(&search(&["--query", "cloud<10"]), "invalid --query");
+    fails(
+        &search(&["--filter", "eo:cloud_cover < 10"]),
+        "invalid --filter",
+    );
+    fails(
+        &search(&["--out", "items.csv"]),
+        "--out takes a `.json` file",
+    );
+    fails(
+        &rsdat(&["stac", "search", "not a url", "--collections", "c"]),
+        "invalid STAC API URL",
+    );
+    // And a dead server is a clear error too, after retries.
+    fails(
+        &search(&[]),
+        "cannot open the STAC API `http://127.0.0.1:9`",
     );
 }

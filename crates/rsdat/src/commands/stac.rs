@@ -1,11 +1,14 @@
-//! `rsdat stac`: static STAC catalogs (describe, list items, sub-catalogs, the Daymet
-//! catalog, asset copies). One file per subcommand under `stac/`; add a variant to
-//! [`StacCommand`] and a match arm in [`run`] for a new one.
+//! `rsdat stac`: find data in STAC APIs (search, collections) and work with static STAC
+//! catalogs (describe, list items, sub-catalogs, the Daymet catalog, asset copies). One
+//! file per subcommand under `stac/`; add a variant to [`StacCommand`] and a match arm in
+//! [`run`] for a new one.
 
+mod collections;
 mod copy_assets;
 mod daymet_catalog;
 mod describe;
 mod items;
+mod search;
 mod subcatalogs;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -13,7 +16,7 @@ use rsdat_stac::CatalogType;
 
 use crate::cli::GlobalArgs;
 
-/// Find, build and reorganise STAC catalogs.
+/// Find, build and reorganise STAC catalogs; search STAC APIs.
 #[derive(Debug, Args)]
 pub(crate) struct StacArgs {
     /// What to do.
@@ -25,6 +28,10 @@ pub(crate) struct StacArgs {
 #[derive(Debug, Subcommand)]
 #[non_exhaustive]
 pub(crate) enum StacCommand {
+    /// Search a STAC API for items, following every page; write an ItemCollection.
+    Search(search::SearchArgs),
+    /// List the collections of a STAC API.
+    Collections(collections::CollectionsArgs),
     /// Print a catalog's tree of catalogs, collections and items (as pystac's describe()).
     Describe(describe::DescribeArgs),
     /// List every item of a catalog (recursively), or show one item by id.
@@ -69,6 +76,8 @@ pub(crate) fn read_catalog(url: &str) -> anyhow::Result<rsdat_stac::Catalog> {
 
 pub(crate) fn run(args: &StacArgs, global: &GlobalArgs) -> anyhow::Result<()> {
     match &args.command {
+        StacCommand::Search(a) => search::run(a, global),
+        StacCommand::Collections(a) => collections::run(a, global),
         StacCommand::Describe(a) => describe::run(a, global),
         StacCommand::Items(a) => items::run(a, global),
         StacCommand::Subcatalogs(a) => subcatalogs::run(a, global),

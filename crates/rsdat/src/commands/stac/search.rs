@@ -1,0 +1,219 @@
+//! `rsdat stac search URL`: pystac-client's `Client.open(url).search(...).item_collection()`,
+//! with every page followed (concurrently where the API pages by offset).
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use rsdat_stac_api::{Client, ItemCollection, Method, Options, SearchParams};
+use rsdat_storage::{AtomicFile, IfExists};
+use serde::Serialize;
+
+use crate::cli::GlobalArgs;
+use crate::output::emit;
+
+/// Search a STAC API and write the items found as an ItemCollection (GeoJSON).
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  rsdat stac search https://earth-search.aws.element84.com/v1 --collections sentinel-2-l2a \\
+      --bbox 4.5,52.0,5.2,52.5 --datetime 2023-06 --max-items 500 --out items.json
+  rsdat stac search http://127.0.0.1:7822 --collections s2 \\
+      --filter '{\"op\":\"<\",\"args\":[{\"property\":\"eo:cloud_cover\"},10]}' --out low-cloud.json
+Without --out the ItemCollection goes to stdout.")]
+pub(crate) struct SearchArgs {
+    /// The API's landing page URL.
+    pub(crate) url: String,
+    /// Collection ids, comma-separated; each must exist in the API.
+    #[arg(long, required = true, value_delimiter = ',')]
+    pub(crate) collections: Vec<String>,
+    /// Bounding box W,S,E,N in degrees (WGS 84).
+    #[arg(long, allow_hyphen_values = true)]
+    pub(crate) bbox: Option<String>,
+    /// An RFC 3339 time, a date (2023, 2023-06, 2023-06-01), or START/END with `..` for an
+    /// open end.
+    #[arg(long)]
+    pub(crate) datetime: Option<String>,
+    /// Query-extension object, e.g. '{"eo:cloud_cover":{"lt":10}}'.
+    #[arg(long, conflicts_with = "filter")]
+    pub(crate) query: Option<String>,
+    /// CQL2-JSON filter, e.g. '{"op":"<","args":[{"property":"eo:cloud_cover"},10]}'.
+    #[arg(long)]
+    pub(crate) filter: Option<String>,
+    /// Item ids, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) ids: Vec<String>,
+    /// Items per page asked of the server [default: the server's].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) limit: Option<u64>,
+    /// Stop after this many items.
+    #[arg(long)]
+    pub(crate) max_items: Option<u64>,
+    /// Output file (`.json`: ItemCollection); stdout when absent.
+    #[arg(long, short)]
+    pub(crate) out: Option<PathBuf>,
+    /// Requests in flight at once when the API pages by offset.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub(crate) workers: u64,
+    /// Send the search as GET or POST [default: POST when the API offers it].
+    #[arg(long, value_enum)]
+    pub(crate) method: Option<MethodArg>,
+}
+
+/// The search request's HTTP method.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum MethodArg {
+    /// Query parameters in the URL.
+    Get,
+    /// A JSON body.
+    Post,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    url: String,
+    out: Option<String>,
+    items: usize,
+    number_matched: Option<u64>,
+    pages: usize,
+    method: Method,
+    concurrent: bool,
+    seconds: f64,
+    items_per_second: f64,
+}
+
+/// What `--out` names.
+enum Format {
+    Json,
+}
+
+fn format_of(out: &std::path::Path) -> anyhow::Result<Format> {
+    match out.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("geojson") => {
+            Ok(Format::Json)
+        }
+        Some(e) if e.eq_ignore_ascii_case("parquet") => anyhow::bail!(
+            "`{}`: stac-geoparquet output is not built into this rsdat; write `.json` and \
+             convert it (e.g. `rustac translate items.json items.parquet`)",
+            out.display()
+        ),
+        _ => anyhow::bail!(
+            "`{}`: unknown output format; --out takes a `.json` file (an ItemCollection)",
+            out.display()
+        ),
+    }
+}
+
+fn params(args: &SearchArgs) -> anyhow::Result<SearchParams> {
+    let mut p = SearchParams {
+        collections: args.collections.clone(),
+        ids: args.ids.clone(),
+        limit: args.limit,
+        ..SearchParams::default()
+    };
+    if let Some(b) = &args.bbox {
+        p = p.bbox_str(b)?;
+    }
+    if let Some(d) = &args.datetime {
+        p = p.datetime_str(d)?;
+    }
+    if let Some(q) = &args.query {
+        p = p.query_str(q)?;
+    }
+    if let Some(f) = &args.filter {
+        p = p.filter_str(f)?;
+    }
+    if p.collections.iter().any(|c| c.trim().is_empty()) {
+        anyhow::bail!(
+            "invalid --collections: an empty collection id; give ids separated by commas"
+        );
+    }
+    Ok(p)
+}
+
+pub(crate) fn run(args: &SearchArgs, global: &GlobalArgs) -> anyhow::Result<()> {
+    // Everything the user typed is checked before the first request.
+    let params = params(args)?;
+    if let Some(out) = &args.out {
+        format_of(out)?;
+    }
+    let opts = Options {
+        workers: usize::try_from(args.workers).unwrap_or(4),
+        method: args.method.map(|m| match m {
+            MethodArg::Get => Method::Get,
+            MethodArg::Post => Method::Post,
+        }),
+        ..Options::default()
+    };
+    let started = Instant::now();
+    let client = Client::open_with(&args.url, opts)
+        .with_context(|| format!("cannot open the STAC API `{}`", args.url))?;
+    let pb = crate::progress::bar(args.max_items.unwrap_or(0), "items", global.quiet);
+    let found = client
+        .search(&params, args.max_items, &mut |p| {
+            pb.set_length(p.total.unwrap_or(p.items).max(p.items));
+            pb.set_position(p.items);
+        })
+        .with_context(|| format!("search in `{}` failed", args.url));
+    pb.finish_and_clear();
+    let found = found?;
+    let seconds = started.elapsed().as_secs_f64();
+    let summary = Summary {
+        url: args.url.clone(),
+        out: args.out.as_ref().map(|p| p.display().to_string()),
+        items: found.items.len(),
+        number_matched: found.number_matched,
+        pages: found.pages,
+        method: found.method,
+        concurrent: found.concurrent,
+        seconds,
+        items_per_second: found.items.len() as f64 / seconds.max(1e-9),
+    };
+    let collection = ItemCollection::from(found.items);
+    match &args.out {
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = BufWriter::new(stdout.lock());
+            serde_json::to_writer(&mut w, &collection)?;
+            writeln!(w)?;
+            w.flush()?;
+        }
+        Some(out) => {
+            let mut file = AtomicFile::create(out, IfExists::Replace)
+                .with_context(|| format!("cannot write `{}`", out.display()))?;
+            {
+                let mut w = BufWriter::new(&mut file);
+                serde_json::to_writer(&mut w, &collection)
+                    .with_context(|| format!("cannot write `{}`", out.display()))?;
+                w.flush()
+                    .with_context(|| format!("cannot write `{}`", out.display()))?;
+            }
+            file.commit()
+                .with_context(|| format!("cannot write `{}`", out.display()))?;
+            emit(global.json, &summary, |w| {
+                writeln!(
+                    w,
+                    "{} items ({} pages, {}{}) in {:.2} s -> {}",
+                    summary.items,
+                    summary.pages,
+                    summary.method,
+                    if summary.concurrent {
+                        ", concurrent"
+                    } else {
+                        ""
+                    },
+                    summary.seconds,
+                    out.display()
+                )
+            })?;
+        }
+    }
+    tracing::info!(
+        items = summary.items,
+        pages = summary.pages,
+        seconds,
+        "stac search done"
+    );
+    Ok(())
+}
