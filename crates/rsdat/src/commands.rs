@@ -28,7 +28,6 @@ pub(crate) fn run(command: Command, global: &GlobalArgs) -> anyhow::Result<()> {
         Command::Stac(args) => stac::run(&args, global),
         Command::Bench(args) => bench::run(&args, global),
         Command::Jobs(args) => jobs::run(&args, global),
-        Command::Stac(args) => stac::run(&args, global),
         Command::Worker(args) => worker::run(&args, global),
     }
 }

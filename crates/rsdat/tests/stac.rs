@@ -510,3 +510,61 @@ fn bad_options_fail_before_any_request() {
         "cannot open the STAC API `http://127.0.0.1:9`",
     );
 }
+
+#[test]
+fn http_errors_name_the_url_and_the_status() {
+    // 404 from the real API: a landing page URL that is no landing page.
+    let s = stac_api();
+    let missing = format!("{}/collections/nope", s.url());
+    let o = rsdat(&[
+        "stac",
+        "search",
+        &missing,
+        "--collections",
+        "sentinel-2-l2a",
+    ]);
+    fails(&o, &format!("cannot open the STAC API `{missing}`"));
+    fails(&o, "HTTP 404");
+    fails(&o, "check the URL");
+    let o = rsdat(&["stac", "collections", &missing]);
+    fails(&o, &format!("`{missing}`"));
+    fails(&o, "HTTP 404");
+
+    // 401 and 403 from a loopback server that refuses every request.
+    for status in [401_u16, 403] {
+        let srv = rsdat_testkit::http::Server::with(
+            Vec::new(),
+            rsdat_testkit::http::Behavior {
+                always_status: Some(status),
+                ..rsdat_testkit::http::Behavior::default()
+            },
+        );
+        let url = srv.url();
+        for o in [
+            rsdat(&["stac", "search", &url, "--collections", "sentinel-2-l2a"]),
+            rsdat(&["stac", "collections", &url]),
+        ] {
+            fails(&o, &format!("`{url}`"));
+            fails(&o, &format!("HTTP {status}"));
+            fails(&o, "needs credentials");
+            // Client errors are not retried.
+            fails(&o, &format!("answered HTTP {status}"));
+            assert!(
+                !common::stderr(&o).contains("attempts"),
+                "{}",
+                common::stderr(&o)
+            );
+        }
+    }
+}
+
+#[test]
+fn malformed_json_names_the_url() {
+    let srv = rsdat_testkit::http::Server::start(b"{\"links\": [oops".to_vec());
+    let url = srv.url();
+    let o = rsdat(&["stac", "search", &url, "--collections", "sentinel-2-l2a"]);
+    fails(&o, &format!("cannot open the STAC API `{url}`"));
+    fails(&o, "did not return valid landing page JSON");
+    let o = rsdat(&["stac", "collections", &url, "--json"]);
+    fails(&o, "did not return valid landing page JSON");
+}

@@ -1,7 +1,5 @@
 //! `rsdat stac collections URL`: what pystac-client's `get_collections()` lists.
 
-use std::io::Write;
-
 use anyhow::Context;
 use clap::Args;
 
