@@ -120,7 +120,8 @@ pub(crate) fn task_bytes(plan: &Plan, id: TaskId) -> u64 {
                                 value_bytes(plan, i, &r) + region_len(&r) as u64 * F64
                             })
                             .sum();
-                        slabs + cells * state
+                        // the slab being folded and the next one being read
+                        2 * slabs + cells * state
                     }
                     _ => fused_bytes(plan, *node, &region),
                 }

@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use ndarray::{ArrayD, Axis, IxDyn, Slice, Zip};
+use rayon::prelude::*;
 
 use crate::deps::{
     carry_region, combine_prev_region, dot_regions, fold_region, reduce_prev_region,
@@ -264,6 +265,7 @@ impl Eval<'_> {
                     }
                 })
             }
+            Op::Isel { step, .. } if step.iter().all(|&k| k == 1) => one(0)?,
             Op::Isel { step, .. } => {
                 let v = one(0)?;
                 v.slice_each_axis(|ax| {
@@ -375,6 +377,9 @@ impl Eval<'_> {
         Ok(acc.into_dyn())
     }
 
+    /// Streams the inputs along `axis` one storage chunk (a slab) at a time through the
+    /// kernel. The inputs of a slab are read in parallel, and the next slab is read while the
+    /// kernel steps through the current one, so inflating and computing overlap.
     fn fold(&self, node: usize, region: &[Range<usize>], axis: usize) -> Result<Fields> {
         let n = self.plan.node(node);
         let Runtime::Kernel(factory) = &n.runtime else {
@@ -384,33 +389,37 @@ impl Eval<'_> {
         let mut kernel = factory.start(cells)?;
         let len = self.plan.node(n.inputs[0]).shape[axis];
         let step = self.plan.node(n.inputs[0]).chunks[axis].max(1);
+        // one slab: each input's values over steps s..e, time-major
+        let read = |s: usize| -> Result<Vec<Vec<f64>>> {
+            let r = fold_region(region, axis, s..(s + step).min(len));
+            n.inputs
+                .par_iter()
+                .map(|&i| Ok(time_major(self.value(i, &r)?.swap_remove(0), axis)))
+                .collect()
+        };
+        let mut next = (len > 0).then(|| read(0));
         let mut s = 0;
-        'outer: while s < len {
+        while let Some(slabs) = next.take() {
+            let slabs = slabs?;
             let e = (s + step).min(len);
-            let mut slabs = Vec::with_capacity(n.inputs.len());
-            for &i in &n.inputs {
-                let v = self
-                    .value(i, &fold_region(region, axis, s..e))?
-                    .swap_remove(0);
-                // time-major so each step is one contiguous slice over the tile's cells
-                let mut order: Vec<usize> = (0..v.ndim()).collect();
-                order.remove(axis);
-                order.insert(0, axis);
-                let v = v
-                    .permuted_axes(IxDyn(&order))
-                    .as_standard_layout()
-                    .into_owned();
-                slabs.push(v.into_raw_vec_and_offset().0);
-            }
-            for t in 0..e - s {
-                let views: Vec<&[f64]> = slabs
-                    .iter()
-                    .map(|v| &v[t * cells..(t + 1) * cells])
-                    .collect();
-                kernel.step(s + t, &views)?;
-                if kernel.done() {
-                    break 'outer;
-                }
+            let (ahead, stopped) = rayon::join(
+                || (e < len).then(|| read(e)),
+                || -> Result<bool> {
+                    for t in 0..e - s {
+                        let views: Vec<&[f64]> = slabs
+                            .iter()
+                            .map(|v| &v[t * cells..(t + 1) * cells])
+                            .collect();
+                        kernel.step(s + t, &views)?;
+                        if kernel.done() {
+                            return Ok(true);
+                        }
+                    }
+                    Ok(false)
+                },
+            );
+            if !stopped? {
+                next = ahead;
             }
             s = e;
         }
@@ -424,6 +433,30 @@ impl Eval<'_> {
             })
             .collect()
     }
+}
+
+/// The values of `v` with `axis` moved first, in standard order (no copy when it already is).
+fn time_major(v: ArrayD<f64>, axis: usize) -> Vec<f64> {
+    let v = if axis == 0 {
+        v
+    } else {
+        let mut order: Vec<usize> = (0..v.ndim()).collect();
+        order.remove(axis);
+        order.insert(0, axis);
+        v.permuted_axes(IxDyn(&order))
+    };
+    if !v.is_standard_layout() {
+        return v.iter().copied().collect();
+    }
+    // contiguous from its offset into the buffer, which may hold more (after a squeeze)
+    let len = v.len();
+    let (mut data, offset) = v.into_raw_vec_and_offset();
+    let offset = offset.unwrap_or(0);
+    if offset > 0 {
+        data.drain(..offset);
+    }
+    data.truncate(len);
+    data
 }
 
 /// Broadcasts `v`, whose axis `j` is output axis `axes[j]`, to `shape`.

@@ -20,8 +20,9 @@ pub(crate) const NAME: &str = "spring-index";
 /// to amortise.
 const ROW_CELLS: usize = 4096;
 
-/// Bytes of `rsdat` kernel state per cell (a bound), for the plan's memory estimate.
-const STATE_BYTES_PER_CELL: usize = 160;
+/// Bytes of `rsdat` kernel state per cell (a bound: model state and the day's f32 inputs),
+/// for the plan's memory estimate.
+const STATE_BYTES_PER_CELL: usize = 176;
 
 /// Bytes per cell and day the `matlab` kernel keeps: tmin and tmax as f32.
 const SERIES_BYTES_PER_CELL_DAY: usize = 8;
@@ -130,7 +131,11 @@ impl FoldFactory for SpringIndexFold {
             .step_by(ROW_CELLS)
             .map(|a| {
                 let b = (a + ROW_CELLS).min(cells);
-                SpringIndexRow::new(b - a, &self.cfg).map(|row| (a..b, row))
+                SpringIndexRow::new(b - a, &self.cfg).map(|model| Row {
+                    cells: a..b,
+                    model,
+                    f32s: Default::default(),
+                })
             })
             .collect::<Result<_, _>>()
             .map_err(|e| rsdat_array::Error::Spec(e.to_string()))?;
@@ -146,7 +151,14 @@ impl FoldFactory for SpringIndexFold {
 struct Tile {
     start_day: u32,
     cells: usize,
-    rows: Vec<(std::ops::Range<usize>, SpringIndexRow)>,
+    rows: Vec<Row>,
+}
+
+/// A row of a tile: its cells, their model state, and the day's inputs as f32 (reused).
+struct Row {
+    cells: std::ops::Range<usize>,
+    model: SpringIndexRow,
+    f32s: [Vec<f32>; 3],
 }
 
 impl FoldKernel for Tile {
@@ -158,19 +170,17 @@ impl FoldKernel for Tile {
                 inputs.len()
             )));
         };
-        #[allow(clippy::cast_possible_truncation)]
-        let f32s = |v: &[f64]| -> Vec<f32> { v.iter().map(|&x| x as f32).collect() };
-        let push = |(cells, row): &mut (std::ops::Range<usize>, SpringIndexRow)| {
-            if row.all_done() {
+        let push = |row: &mut Row| {
+            if row.model.all_done() {
                 return Ok(());
             }
-            let c = cells.clone();
-            row.push_day(
-                day,
-                &f32s(&tmin[c.clone()]),
-                &f32s(&tmax[c.clone()]),
-                &f32s(&dayl[c]),
-            )
+            for (buf, input) in row.f32s.iter_mut().zip([tmin, tmax, dayl]) {
+                buf.clear();
+                #[allow(clippy::cast_possible_truncation)]
+                buf.extend(input[row.cells.clone()].iter().map(|&x| x as f32));
+            }
+            let [tmin, tmax, dayl] = &row.f32s;
+            row.model.push_day(day, tmin, tmax, dayl)
         };
         if self.rows.len() > 1 {
             self.rows.par_iter_mut().try_for_each(push)
@@ -181,14 +191,14 @@ impl FoldKernel for Tile {
     }
 
     fn done(&self) -> bool {
-        self.rows.iter().all(|(_, row)| row.all_done())
+        self.rows.iter().all(|row| row.model.all_done())
     }
 
     fn finish(self: Box<Self>) -> rsdat_array::Result<Vec<Vec<f64>>> {
         let n = Layer::ALL.len();
         let mut out = vec![vec![f64::NAN; self.cells]; 2 * n];
-        for (cells, row) in self.rows {
-            let o = row.finish();
+        for Row { cells, model, .. } in self.rows {
+            let o = model.finish();
             for layer in Layer::ALL {
                 out[layer.index()][cells.clone()].copy_from_slice(o.leaf(layer));
                 out[n + layer.index()][cells.clone()].copy_from_slice(o.bloom(layer));
