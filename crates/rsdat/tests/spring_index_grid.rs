@@ -318,3 +318,128 @@ fn bad_inputs_are_named() {
     );
     assert!(!out.exists(), "nothing may be left behind after failures");
 }
+
+#[test]
+fn a_daymet_catalog_served_over_http_gives_the_same_store_as_its_files() {
+    use rsdat_testkit::http::{Behavior, Object, Server};
+    let dir = tempfile::tempdir().unwrap();
+    let files = sample(dir.path(), "1980-1981", 6, 7);
+    // the files where the Daymet catalog's THREDDS pattern points: <base>/<dataset>/<name>
+    let objects = files
+        .iter()
+        .map(|f| Object {
+            path: format!(
+                "/thredds/2129/{}",
+                Path::new(f).file_name().unwrap().to_str().unwrap()
+            ),
+            data: std::fs::read(f).unwrap(),
+            digest: None,
+        })
+        .collect();
+    let server = Server::with_objects(objects, Behavior::default());
+    let cat = dir.path().join("daymet");
+    ok(&rsdat(&[
+        "stac",
+        "daymet-catalog",
+        "--out",
+        cat.to_str().unwrap(),
+        "--regions",
+        "na,pr",
+        "--years",
+        "1980-1981",
+        "--vars",
+        "tmin,tmax,dayl",
+        "--base-url",
+        &server.url_of("/thredds"),
+    ]));
+    let catalog = cat.join("catalog.json");
+    let from_catalog = dir.path().join("catalog.zarr");
+    let from_files = dir.path().join("files.zarr");
+    let args = |out: &Path| {
+        let mut a: Vec<String> = ["spring-index", "grid", "--json", "-q", "--years", "1981"]
+            .map(str::to_owned)
+            .to_vec();
+        a.extend(["--out".to_owned(), out.to_str().unwrap().to_owned()]);
+        a
+    };
+    let mut a = args(&from_catalog);
+    a.extend(["--catalog", catalog.to_str().unwrap(), "--region", "na"].map(str::to_owned));
+    let report: serde_json::Value = serde_json::from_str(&ok(&rsdat(
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+    )))
+    .unwrap();
+    assert_eq!(report["years"][0]["year"], 1981, "{report}");
+    assert_eq!(report["years"].as_array().unwrap().len(), 1, "{report}");
+    assert!(
+        server
+            .log()
+            .iter()
+            .any(|l| l.method == "GET" && l.range.is_some()),
+        "the inputs were read by range from the catalog's HREFs"
+    );
+    let mut b = args(&from_files);
+    b.extend(files.iter().cloned());
+    ok(&rsdat(&b.iter().map(String::as_str).collect::<Vec<_>>()));
+    let check = r#"
+import sys, numpy as np, xarray as xr
+a = xr.open_zarr(sys.argv[1], group="1981")
+b = xr.open_zarr(sys.argv[2], group="1981")
+for v in ["first-leaf", "first-bloom"]:
+    assert a[v].shape == (4, 6, 7), a[v].shape
+    assert np.array_equal(a[v].values, b[v].values, equal_nan=True), v
+print("ok")
+"#;
+    let out = rsdat_testkit::run_python(
+        check,
+        &[from_catalog.to_str().unwrap(), from_files.to_str().unwrap()],
+    );
+    assert_eq!(out.trim(), "ok");
+
+    // Two regions in the catalog: --region is needed, and a wrong one lists the right ones.
+    let bad = dir.path().join("bad.zarr");
+    let base = ["spring-index", "grid", "--out", bad.to_str().unwrap()];
+    let cat_arg = ["--catalog", catalog.to_str().unwrap()];
+    fails(&rsdat(&[&base[..], &cat_arg[..]].concat()), "na, pr");
+    fails(
+        &rsdat(&[&base[..], &cat_arg[..], &["--region", "hi"][..]].concat()),
+        "no items of region `hi`",
+    );
+    fails(
+        &rsdat(
+            &[
+                &base[..],
+                &cat_arg[..],
+                &["--region", "na", "--years", "2000"][..],
+            ]
+            .concat(),
+        ),
+        "in 2000-2000",
+    );
+    // A catalog without dayl assets.
+    let no_dayl = dir.path().join("no-dayl");
+    ok(&rsdat(&[
+        "stac",
+        "daymet-catalog",
+        "--out",
+        no_dayl.to_str().unwrap(),
+        "--regions",
+        "na",
+        "--years",
+        "1980",
+        "--vars",
+        "tmin,tmax",
+        "--base-url",
+        &server.url_of("/thredds"),
+    ]));
+    fails(
+        &rsdat(
+            &[
+                &base[..],
+                &["--catalog", no_dayl.join("catalog.json").to_str().unwrap()][..],
+            ]
+            .concat(),
+        ),
+        "no `dayl` asset (has: tmin, tmax)",
+    );
+    assert!(!bad.exists());
+}

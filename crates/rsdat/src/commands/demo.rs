@@ -67,6 +67,8 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
     }
     let store = args.dir.join("spring-index.zarr");
     let grid_args = GridArgs {
+        catalog: None,
+        region: None,
         inputs: files.iter().map(|f| f.display().to_string()).collect(),
         out: store.clone(),
         years: None,

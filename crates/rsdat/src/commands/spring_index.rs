@@ -28,7 +28,7 @@ pub(crate) enum SpringIndexCommand {
     /// Station series: a long daily CSV in, one row per station, year and plant out.
     Stations(StationsArgs),
     /// Daymet grids: NetCDF files of tmin, tmax, dayl in, one Zarr group per year out.
-    Grid(grid::GridArgs),
+    Grid(Box<grid::GridArgs>),
 }
 
 /// The model formulation.

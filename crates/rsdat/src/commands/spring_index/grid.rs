@@ -35,13 +35,22 @@ const INPUTS: [&str; 3] = ["tmin", "tmax", "dayl"];
 /// Spring indices over Daymet grids.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  rsdat spring-index grid data/daymet_v4_daily_na_*_1980.nc --out si.zarr\n  rsdat spring-index grid data/*.nc --out si.zarr --years 1980-1981 --bbox -90,39,-89,40 --coarsen 2"
+    after_help = "Examples:\n  rsdat spring-index grid data/daymet_v4_daily_na_*_1980.nc --out si.zarr\n  rsdat spring-index grid data/*.nc --out si.zarr --years 1980-1981 --bbox -90,39,-89,40 --coarsen 2\n  rsdat spring-index grid --catalog daymet/catalog.json --region na --years 1980 --out si.zarr"
 )]
 pub(crate) struct GridArgs {
     /// Daymet-layout NetCDF files holding `tmin`, `tmax` and `dayl` (one variable and year
     /// per file, as Daymet ships them, or several variables per file).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "catalog", conflicts_with = "catalog")]
     pub(crate) inputs: Vec<String>,
+    /// Take the input files from a Daymet STAC catalog instead (as `rsdat stac
+    /// daymet-catalog` writes it, or after `rsdat stac copy-assets --update-catalog`): the
+    /// `tmin`, `tmax` and `dayl` assets of the items of `--region` in `--years`.
+    #[arg(long)]
+    pub(crate) catalog: Option<String>,
+    /// Region of the catalog's items (their `region` property: na, hi or pr) [default: the
+    /// only region in the catalog].
+    #[arg(long, requires = "catalog")]
+    pub(crate) region: Option<String>,
     /// Output Zarr store; one group per year.
     #[arg(long, short)]
     pub(crate) out: PathBuf,
@@ -115,6 +124,75 @@ fn needed(cfg: &Config) -> &'static [&'static str] {
         Preset::Matlab => &INPUTS[..2],
         _ => &INPUTS,
     }
+}
+
+/// The asset HREFs (absolute) of `vars` of the catalog's items of `region` in `years`.
+fn catalog_inputs(
+    url: &str,
+    region: Option<&str>,
+    years: Option<(i32, i32)>,
+    vars: &[&str],
+) -> anyhow::Result<Vec<String>> {
+    let cat = rsdat_stac::Catalog::read(url)
+        .with_context(|| format!("cannot read the STAC catalog `{url}`"))?;
+    let prop = |item, key: &str| -> Option<String> {
+        let p = cat.fields(item).get("properties")?;
+        p.get(key)?.as_str().map(str::to_owned)
+    };
+    let items = cat.all_items(cat.root());
+    let regions: std::collections::BTreeSet<String> =
+        items.iter().filter_map(|&i| prop(i, "region")).collect();
+    let region = match (region, regions.len()) {
+        (Some(r), _) if regions.contains(r) => r.to_owned(),
+        (None, 1) => regions.iter().next().cloned().unwrap_or_default(),
+        (r, _) => bail!(
+            "{} in `{url}`; its items' `region` values are: {} (pass one with --region)",
+            r.map_or("no --region given".to_owned(), |r| format!(
+                "no items of region `{r}`"
+            )),
+            if regions.is_empty() {
+                "none".to_owned()
+            } else {
+                regions.iter().cloned().collect::<Vec<_>>().join(", ")
+            }
+        ),
+    };
+    let year_of = |item| -> Option<i32> {
+        let dt = prop(item, "start_datetime").or_else(|| prop(item, "datetime"))?;
+        dt.get(..4)?.parse().ok()
+    };
+    let mut hrefs = Vec::new();
+    for item in items {
+        if prop(item, "region").as_deref() != Some(region.as_str()) {
+            continue;
+        }
+        let Some(year) = year_of(item) else {
+            bail!(
+                "item `{}` in `{url}` has no start_datetime or datetime to tell its year",
+                cat.id(item)
+            );
+        };
+        if years.is_some_and(|(a, b)| !(a..=b).contains(&year)) {
+            continue;
+        }
+        for &v in vars {
+            let href = cat.absolute_asset_href(item, v).with_context(|| {
+                format!(
+                    "item `{}` in `{url}` has no `{v}` asset (has: {})",
+                    cat.id(item),
+                    cat.asset_keys(item).join(", ")
+                )
+            })?;
+            hrefs.push(href);
+        }
+    }
+    if hrefs.is_empty() {
+        bail!(
+            "`{url}` has no items of region `{region}`{}",
+            years.map_or(String::new(), |(a, b)| format!(" in {a}-{b}"))
+        );
+    }
+    Ok(hrefs)
 }
 
 /// The files of one year, by input variable.
@@ -229,7 +307,11 @@ pub(crate) fn compute(args: &GridArgs, quiet: bool) -> anyhow::Result<GridReport
         bail!("--coarsen must be at least 1");
     }
     let cfg = config(args)?;
-    let mut years = group_by_year(&args.inputs)?;
+    let inputs = match &args.catalog {
+        Some(url) => catalog_inputs(url, args.region.as_deref(), args.years, needed(&cfg))?,
+        None => args.inputs.clone(),
+    };
+    let mut years = group_by_year(&inputs)?;
     if let Some((a, b)) = args.years {
         let have: Vec<String> = years.keys().map(ToString::to_string).collect();
         years.retain(|y, _| (a..=b).contains(y));
