@@ -497,6 +497,8 @@ fn bad_selections_and_hrefs_are_refused_before_copying() {
         &s.http.url_of("/x"),
     ]);
     common::fails(&o, "read only");
+    let o = s.copy(&["--ledger", "/nonexistent-dir/ledger.json"]);
+    common::fails(&o, "`/nonexistent-dir` does not exist");
 
     // HREFs whose file name would leave <to>/<item id>/.
     let item = s.catalog_dir().join("a1/a1.json");

@@ -77,6 +77,14 @@ pub(crate) fn run(args: &CopyAssetsArgs, global: &GlobalArgs) -> anyhow::Result<
     if keys.is_empty() {
         bail!("--asset is empty; give one or more asset keys, e.g. --asset dayl");
     }
+    let ledger = absolute(&args.ledger);
+    if let Some(dir) = ledger.parent().filter(|d| !d.is_dir()) {
+        bail!(
+            "--ledger `{}`: the directory `{}` does not exist; create it or give another path",
+            args.ledger.display(),
+            dir.display()
+        );
+    }
     let to = destination_root(&args.to)?;
     let storage = Storage::from_env()?;
     storage
@@ -110,7 +118,6 @@ pub(crate) fn run(args: &CopyAssetsArgs, global: &GlobalArgs) -> anyhow::Result<
     let started = Instant::now();
     let report = copy_with_progress(&storage, &jobs, &options, global.quiet);
     let seconds = started.elapsed().as_secs_f64();
-    let ledger = absolute(&args.ledger);
     report.write_ledger(&ledger).with_context(|| {
         format!(
             "writing the failure ledger (--ledger `{}`)",
