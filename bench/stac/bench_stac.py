@@ -16,8 +16,10 @@ calls normalize_and_save. Both run as separate processes (start-up and imports i
 a user sees them); pystac's in-process time is reported too. After each pair of runs the two
 output trees are compared file for file (they must be identical).
 
-Ratio = pystac wall time / rsdat wall time (> 1: rsdat faster; the target is >= 20).
-Results: bench/runs/<date>-<host>-stac/raw.csv and summary.txt.
+Ratio = pystac median wall time / rsdat median wall time over --reps runs (> 1: rsdat
+faster; the target is >= 20). The two alternate within each repetition, so load from other
+users of the machine hits both; the summary records the load (`uptime`) before and after.
+Results: bench/runs/<date>-<host>-stac/raw.csv and summary.txt (or --out).
 """
 import argparse
 import csv
@@ -25,8 +27,10 @@ import datetime
 import filecmp
 import os
 import platform
+import resource
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,7 +59,8 @@ print(f"{t1 - t0:.4f} {t2 - t1:.4f}")
 
 
 def timed(cmd):
-    """Runs cmd; returns (wall s, peak rss MB, stdout)."""
+    """Runs cmd; returns (wall s, peak rss MB, stdout, cpu s = user + sys of the child)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     p = psutil.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -69,7 +74,9 @@ def timed(cmd):
     out, err = p.communicate()
     if p.returncode != 0:
         sys.exit(f"{cmd[0]} failed ({p.returncode}):\n{err}")
-    return wall, peak / 1e6, out
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, peak / 1e6, out, cpu
 
 
 def same_tree(a, b):
@@ -84,6 +91,10 @@ def same_tree(a, b):
             return False
         stack.extend(c.subdirs.values())
     return True
+
+
+def uptime():
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def main():
@@ -106,48 +117,63 @@ def main():
     y0, y1 = (int(x) for x in args.years.split("-"))
     n_items = 3 * (y1 - y0 + 1)
     rows = []
+    load_before = uptime()
     work = Path(tempfile.mkdtemp(prefix="rsdat-bench-stac-"))
     try:
         for rep in range(args.reps):
             r_out = work / f"rsdat-{rep}"
             p_out = work / f"pystac-{rep}"
             kebab = args.catalog_type.lower().replace("_", "-")
-            r_wall, r_rss, r_inner = timed([str(exe), str(r_out), args.years, VARS, kebab])
+            r_wall, r_rss, r_inner, r_cpu = timed([str(exe), str(r_out), args.years, VARS, kebab])
             r_build, r_save, r_items = r_inner.split()
             assert int(r_items) == n_items, (r_items, n_items)
-            p_wall, p_rss, p_inner = timed([sys.executable, "-c", PYSTAC_CODE, str(FIXTURE),
+            p_wall, p_rss, p_inner, p_cpu = timed([sys.executable, "-c", PYSTAC_CODE, str(FIXTURE),
                                             str(p_out), args.years, VARS, args.catalog_type])
             build_s, save_s = (float(x) for x in p_inner.split())
             # Absolute hrefs name the output directory: compare the self-contained layout only.
             identical = same_tree(r_out, p_out) if args.catalog_type == "SELF_CONTAINED" else None
             rows.append(dict(rep=rep, items=n_items, catalog_type=args.catalog_type, profile=args.profile,
                              rsdat_wall_s=round(r_wall, 4), rsdat_build_s=float(r_build),
-                             rsdat_save_s=float(r_save), rsdat_peak_mb=round(r_rss, 1),
+                             rsdat_save_s=float(r_save), rsdat_cpu_s=round(r_cpu, 3), rsdat_peak_mb=round(r_rss, 1),
                              pystac_wall_s=round(p_wall, 4), pystac_build_s=build_s,
-                             pystac_save_s=save_s, pystac_peak_mb=round(p_rss, 1),
+                             pystac_save_s=save_s, pystac_cpu_s=round(p_cpu, 3), pystac_peak_mb=round(p_rss, 1),
                              ratio=round(p_wall / r_wall, 2), identical=identical))
-            print(f"rep {rep}: rsdat {r_wall:.2f} s (save {float(r_save):.2f}), pystac {p_wall:.2f} s "
-                  f"(build {build_s:.2f} + normalize_and_save {save_s:.2f}), "
+            print(f"rep {rep}: rsdat {r_wall:.2f} s (save {float(r_save):.2f}, cpu {r_cpu:.2f}), pystac {p_wall:.2f} s "
+                  f"(build {build_s:.2f} + normalize_and_save {save_s:.2f}, cpu {p_cpu:.2f}), "
                   f"ratio {p_wall / r_wall:.1f}x, identical={identical}", flush=True)
             shutil.rmtree(r_out)
             shutil.rmtree(p_out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    best_r = min(r["rsdat_wall_s"] for r in rows)
-    best_p = min(r["pystac_wall_s"] for r in rows)
-    best_p_inner = min(r["pystac_build_s"] + r["pystac_save_s"] for r in rows)
+    load_after = uptime()
+
+    def med(key):
+        return statistics.median(r[key] for r in rows)
+
+    def walls(key):
+        return " ".join(f"{r[key]:.2f}" for r in rows)
+
+    med_r, med_p = med("rsdat_wall_s"), med("pystac_wall_s")
+    med_p_inner = statistics.median(r["pystac_build_s"] + r["pystac_save_s"] for r in rows)
     summary = (
         f"static catalog build + normalize_and_save, {n_items} items, {args.catalog_type}, "
-        f"best of {args.reps}, rsdat built with the {args.profile} profile\n"
-        f"  rsdat  (process wall)      {best_r:8.2f} s   peak {max(r['rsdat_peak_mb'] for r in rows):.0f} MB\n"
-        f"  pystac (process wall)      {best_p:8.2f} s   peak {max(r['pystac_peak_mb'] for r in rows):.0f} MB\n"
-        f"  pystac (in-process work)   {best_p_inner:8.2f} s\n"
-        f"  ratio pystac/rsdat (wall)  {best_p / best_r:8.1f}x   (target >= 20x)\n"
-        f"  ratio pystac work/rsdat    {best_p_inner / best_r:8.1f}x\n"
+        f"median of {args.reps} runs each (alternating), rsdat built with the {args.profile} profile\n"
+        f"  rsdat  (process wall)      {med_r:8.2f} s   (build {med('rsdat_build_s'):.2f} + save "
+        f"{med('rsdat_save_s'):.2f})   peak {max(r['rsdat_peak_mb'] for r in rows):.0f} MB   runs: {walls('rsdat_wall_s')}\n"
+        f"  pystac (process wall)      {med_p:8.2f} s   (build {med('pystac_build_s'):.2f} + normalize_and_save "
+        f"{med('pystac_save_s'):.2f})   peak {max(r['pystac_peak_mb'] for r in rows):.0f} MB   runs: {walls('pystac_wall_s')}\n"
+        f"  rsdat  cpu (user+sys)      {med('rsdat_cpu_s'):8.2f} s   runs: {walls('rsdat_cpu_s')}\n"
+        f"  pystac cpu (user+sys)      {med('pystac_cpu_s'):8.2f} s   runs: {walls('pystac_cpu_s')}\n"
+        f"  ratio pystac/rsdat (wall)  {med_p / med_r:8.1f}x   (target >= 20x)\n"
+        f"  ratio pystac/rsdat (cpu)   {med('pystac_cpu_s') / med('rsdat_cpu_s'):8.1f}x   (rsdat's wall is mostly waiting on "
+        f"file creation when the disk is busy)\n"
+        f"  ratio pystac work/rsdat    {med_p_inner / med_r:8.1f}x   (pystac without interpreter start-up and imports)\n"
+        f"  ratio save only            {med('pystac_save_s') / med('rsdat_save_s'):8.1f}x   (normalize_and_save vs rsdat's)\n"
         f"  outputs identical: {sorted({str(r['identical']) for r in rows})}\n"
-        f"  machine: {socket.gethostname()} {platform.machine()}, {os.cpu_count()} cpus, "
-        f"load {os.getloadavg()[0]:.1f}\n"
+        f"  machine: {socket.gethostname()} {platform.machine()}, {os.cpu_count()} cpus, shared with other builds\n"
+        f"  load before: {load_before}\n"
+        f"  load after:  {load_after}\n"
     )
     print(summary)
     out = Path(args.out) if args.out else ROOT / "bench/runs" / f"{datetime.date.today()}-{socket.gethostname()}-stac"
