@@ -30,6 +30,7 @@ import csv
 import datetime
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -110,8 +111,8 @@ def main():
     rsdat = rsdat_binary(args)
     proc, url = start_server(data / "items.json")
     rows = []
+    work = Path(tempfile.mkdtemp(prefix="rsdat-stac-bench-"))
     try:
-        work = Path(tempfile.mkdtemp(prefix="rsdat-stac-bench-"))
         kwargs = {"collections": ["sentinel-2-l2a"], "limit": args.limit}
         reference = None
         for rep in range(args.reps):
@@ -138,6 +139,7 @@ def main():
     finally:
         proc.kill()
         proc.wait()
+        shutil.rmtree(work, ignore_errors=True)
 
     load_after = uptime()
     med = {}
