@@ -273,7 +273,7 @@ impl Eval<'_> {
                 })
                 .to_owned()
             }
-            Op::Transpose { perm } => one(0)?.permuted_axes(IxDyn(perm)),
+            Op::Transpose { perm } => transposed(one(0)?, perm),
             Op::ExpandDims { axis } => one(0)?.insert_axis(Axis(*axis)),
             Op::Squeeze { axis } => one(0)?.index_axis_move(Axis(*axis), 0),
             Op::PadEdge { axis, before } => {
@@ -457,6 +457,31 @@ fn time_major(v: ArrayD<f64>, axis: usize) -> Vec<f64> {
     }
     data.truncate(len);
     data
+}
+
+/// `v` with its axes permuted by `perm`, in standard layout so later elementwise work reads
+/// memory in order. A 2-D transpose is copied in cache-sized tiles.
+fn transposed(v: ArrayD<f64>, perm: &[usize]) -> ArrayD<f64> {
+    const TILE: usize = 32;
+    let t = v.permuted_axes(IxDyn(perm));
+    if t.is_standard_layout() {
+        return t;
+    }
+    let Ok(t2) = t.view().into_dimensionality::<ndarray::Ix2>() else {
+        return t.as_standard_layout().into_owned();
+    };
+    let (rows, cols) = t2.dim();
+    let mut out = ndarray::Array2::zeros((rows, cols));
+    for r0 in (0..rows).step_by(TILE) {
+        for c0 in (0..cols).step_by(TILE) {
+            for r in r0..(r0 + TILE).min(rows) {
+                for c in c0..(c0 + TILE).min(cols) {
+                    out[[r, c]] = t2[[r, c]];
+                }
+            }
+        }
+    }
+    out.into_dyn()
 }
 
 /// Broadcasts `v`, whose axis `j` is output axis `axes[j]`, to `shape`.
