@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use rsdat_array::{Plan, TaskId, TaskStore};
 
+use crate::events::{hostname, unix_now, with_memory_records, WorkerEvent, WorkerLog};
 use crate::rundir::RunDir;
 use crate::{Error, Result};
 
@@ -36,6 +37,10 @@ pub struct ElementReport {
 /// Runs the tasks of element `element` of submission `submission` in the run directory
 /// `root`, writing outputs and completion markers; tasks already marked are skipped.
 /// `cpus` tasks run at once. `on_task` hears of each finished task and its seconds.
+///
+/// Each task's start, end (with output bytes) or failure, and the element's memory
+/// (`VmRSS`, `VmHWM`, every second and after each task) go to `RUN/events/{N}_{K}.jsonl`
+/// under the worker name `ARRAYJOB_INDEX@HOST`, where the driver's dashboard reads them.
 ///
 /// # Errors
 /// When the run directory, the plan or the submission cannot be read, or a task fails.
@@ -76,7 +81,14 @@ pub fn run_element(
             chunk,
         })
         .collect();
-    run_tasks(&dir, &plan, &ids, cpus, &job, on_task)
+    let log = WorkerLog::open(
+        &dir,
+        &format!("{submission}_{element}"),
+        format!("{job}@{}", hostname()),
+    )?;
+    with_memory_records(&log, || {
+        run_tasks(&dir, &plan, &ids, cpus, &job, &log, on_task)
+    })
 }
 
 /// Runs `ids` (tasks whose inputs are done) with markers, `cpus` at once.
@@ -86,6 +98,7 @@ pub(crate) fn run_tasks(
     ids: &[TaskId],
     cpus: usize,
     job: &str,
+    log: &WorkerLog,
     on_task: &(dyn Fn(TaskId, f64) + Sync),
 ) -> Result<ElementReport> {
     let store = dir.store()?;
@@ -104,15 +117,45 @@ pub(crate) fn run_tasks(
                 return Ok(false);
             }
             let start = Instant::now();
-            let ms = delay_ms(delay.as_deref(), id.stage);
-            if ms > 0 {
-                std::thread::sleep(std::time::Duration::from_millis(ms));
+            let from = unix_now();
+            let w = log.worker().to_owned();
+            log.write(&WorkerEvent::Start {
+                w: w.clone(),
+                s: id.stage,
+                c: id.chunk,
+                at: from,
+            });
+            let ran = (|| -> Result<u64> {
+                let ms = delay_ms(delay.as_deref(), id.stage);
+                if ms > 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(ms));
+                }
+                let block = rsdat_array::run_task(plan, &store, id)?;
+                store.put(id, block)?;
+                let seconds = start.elapsed().as_secs_f64();
+                Ok(dir.mark_done(id, seconds, job)?.bytes)
+            })();
+            match &ran {
+                Ok(bytes) => log.write(&WorkerEvent::Done {
+                    w,
+                    s: id.stage,
+                    c: id.chunk,
+                    from,
+                    at: unix_now(),
+                    bytes: *bytes,
+                }),
+                Err(e) => log.write(&WorkerEvent::Fail {
+                    w,
+                    s: id.stage,
+                    c: id.chunk,
+                    from,
+                    at: unix_now(),
+                    reason: e.to_string(),
+                }),
             }
-            let block = rsdat_array::run_task(plan, &store, id)?;
-            store.put(id, block)?;
-            let seconds = start.elapsed().as_secs_f64();
-            dir.mark_done(id, seconds, job)?;
-            on_task(id, seconds);
+            log.memory();
+            ran?;
+            on_task(id, start.elapsed().as_secs_f64());
             Ok(true)
         })();
         match result {

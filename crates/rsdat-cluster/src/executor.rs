@@ -8,8 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use rsdat_array::{Executor, Plan, Progress, TaskId, TaskStore};
+use rsdat_array::{Executor, Observer, Plan, Progress, TaskId, TaskStore};
 
+use crate::events::{hostname, EventTail, WorkerLog};
 use crate::fit::{fit, StageLayout, StageNeeds};
 use crate::options::SlurmOptions;
 use crate::rundir::{now_s, tail, Event, RunDir, Submission};
@@ -57,6 +58,17 @@ impl SlurmExecutor {
     /// [`Error::DoesNotFit`] before anything is submitted, [`Error::Sbatch`],
     /// [`Error::Failed`] when tasks fail more than allowed, [`Error::Cancelled`].
     pub fn run(&self, plan: &Plan, progress: Progress<'_>) -> Result<RunDir> {
+        self.run_observed(plan, &ProgressOnly(progress))
+    }
+
+    /// Runs every task of `plan` on SLURM into the run directory, telling `observer` about
+    /// every task (worker `ARRAYJOB_INDEX@HOST`, times, bytes), failures with SLURM's reason
+    /// and each element's memory, as the workers record them in the run directory; returns
+    /// the run directory. `observer.run_started`/`run_finished` are the caller's to send.
+    ///
+    /// # Errors
+    /// As [`SlurmExecutor::run`].
+    pub fn run_observed(&self, plan: &Plan, observer: &dyn Observer) -> Result<RunDir> {
         let root = self.run_dir();
         std::fs::create_dir_all(&root).map_err(|e| Error::RunDir {
             path: root.clone(),
@@ -69,7 +81,7 @@ impl SlurmExecutor {
             .map_err(|e| Error::io("resolving", &root, e))?;
         let dir = RunDir::create(&root, &plan.spec()?, &self.options)?;
         dir.clear_cancel();
-        drive(&dir, plan, &self.options, &self.cancel, progress)?;
+        drive(&dir, plan, &self.options, &self.cancel, observer)?;
         Ok(dir)
     }
 
@@ -82,8 +94,23 @@ impl SlurmExecutor {
         let dir = RunDir::open(root)?;
         dir.clear_cancel();
         let plan = Plan::from_spec(&dir.spec()?)?;
-        drive(&dir, &plan, &self.options, &self.cancel, progress)?;
+        drive(
+            &dir,
+            &plan,
+            &self.options,
+            &self.cancel,
+            &ProgressOnly(progress),
+        )?;
         Ok(dir)
+    }
+}
+
+/// An observer that hears progress only.
+struct ProgressOnly<'a>(Progress<'a>);
+
+impl Observer for ProgressOnly<'_> {
+    fn progress(&self, done: u64, total: u64) {
+        (self.0)(done, total);
     }
 }
 
@@ -104,6 +131,25 @@ impl Executor for SlurmExecutor {
         };
         let dir = self.run(plan, progress).map_err(wrap)?;
         copy_outputs(&dir, plan, store).map_err(wrap)
+    }
+
+    fn execute_observed(
+        &self,
+        plan: &Plan,
+        store: &dyn TaskStore,
+        observer: &dyn Observer,
+    ) -> rsdat_array::Result<()> {
+        let wrap = |e: Error| match e {
+            Error::Array(a) => a,
+            other => rsdat_array::Error::Worker(format!("slurm: {other}")),
+        };
+        observer.run_started(plan, self.name());
+        let result = self
+            .run_observed(plan, observer)
+            .and_then(|dir| copy_outputs(&dir, plan, store))
+            .map_err(wrap);
+        observer.run_finished(result.as_ref().err().map(ToString::to_string).as_deref());
+        result
     }
 }
 
@@ -166,11 +212,21 @@ fn recorded_seconds(dir: &RunDir, stage: u32, done: &BTreeSet<u64>) -> Option<f6
 }
 
 /// Runs a few tasks of each stage locally to learn their time (their outputs are kept).
-fn calibrate(dir: &RunDir, plan: &Plan, opts: &SlurmOptions, done: &[BTreeSet<u64>]) -> Result<()> {
+/// Stages with no more tasks than `slots` (elements that run at once) are not calibrated:
+/// each of their tasks gets an element of its own whatever they take, and running them
+/// here, one at a time, would cost more than it tells.
+fn calibrate(
+    dir: &RunDir,
+    plan: &Plan,
+    opts: &SlurmOptions,
+    done: &[BTreeSet<u64>],
+    slots: u64,
+) -> Result<()> {
     let start = Instant::now();
+    let log = WorkerLog::open(dir, "local", format!("local@{}", hostname()))?;
     for (s, st) in plan.stages().iter().enumerate() {
         let stage = u32::try_from(s).expect("stage count fits u32");
-        if !done[s].is_empty() || start.elapsed().as_secs_f64() > 30.0 {
+        if !done[s].is_empty() || start.elapsed().as_secs_f64() > 30.0 || st.tasks() <= slots {
             continue;
         }
         let picks: Vec<TaskId> = (0..st.tasks())
@@ -186,7 +242,7 @@ fn calibrate(dir: &RunDir, plan: &Plan, opts: &SlurmOptions, done: &[BTreeSet<u6
                 break;
             }
             for m in missing.iter().rev() {
-                crate::element::run_tasks(dir, plan, &[*m], 1, "local", &|_, _| {})?;
+                crate::element::run_tasks(dir, plan, &[*m], 1, "local", &log, &|_, _| {})?;
             }
         }
     }
@@ -333,6 +389,9 @@ struct Driver<'a> {
     stuck_since: HashMap<u64, Instant>,
     /// After a kill, batches are sized from measured times, whatever `--batch` said.
     resized: bool,
+    /// What the workers recorded, read so far.
+    tail: EventTail,
+    observer: &'a dyn Observer,
 }
 
 /// Runs the plan in `dir` to completion on SLURM.
@@ -341,8 +400,9 @@ fn drive(
     plan: &Plan,
     opts: &SlurmOptions,
     cancel: &AtomicBool,
-    progress: Progress<'_>,
+    observer: &dyn Observer,
 ) -> Result<()> {
+    let progress = |done: u64, total: u64| observer.progress(done, total);
     let limits = slurm::limits(opts.partition.as_deref())?;
     let settled: BTreeSet<u64> = dir
         .events()
@@ -382,6 +442,8 @@ fn drive(
         retries: HashMap::new(),
         stuck_since: HashMap::new(),
         resized: false,
+        tail: EventTail::new(),
+        observer,
     };
     let done = scan_done(dir, plan)?;
     // memory and limits first, before running anything here
@@ -398,7 +460,7 @@ fn drive(
         .any(|(d, s)| (d.len() as u64) < s.tasks())
         && d.active.is_empty()
     {
-        calibrate(dir, plan, opts, &done)?;
+        calibrate(dir, plan, opts, &done, crate::fit::slots(opts, &limits))?;
     }
     d.submit_from(0, &limits)?;
     let total = plan.n_tasks();
@@ -413,6 +475,7 @@ fn drive(
                     .len() as u64
             })
             .sum();
+        d.tail.poll(dir, observer);
         progress(marked.min(total), total);
         let jobs: Vec<u64> = d.active.iter().filter_map(|s| s.job).collect();
         let queue = match slurm::squeue(&jobs) {
@@ -486,6 +549,7 @@ fn drive(
                 .map(|(d, s)| s.tasks() - d.len() as u64)
                 .sum();
             if missing == 0 {
+                d.tail.poll(dir, observer);
                 progress(total, total);
                 dir.log_event(&Event::Finished { at: now_s() })?;
                 return Ok(());
@@ -633,6 +697,8 @@ impl Driver<'_> {
         self.active.retain(|s| s.number != sub.number);
         self.stuck_since.remove(&job);
         if !unfinished.is_empty() {
+            // what the workers wrote before they ended
+            self.tail.poll(self.dir, self.observer);
             let states: BTreeMap<u64, JobState> =
                 slurm::element_states(job, &self.dir.raw_ids(sub.number))
                     .into_iter()
@@ -657,6 +723,11 @@ impl Driver<'_> {
                     log: log.clone(),
                     at: now_s(),
                 })?;
+                self.tail.element_ended(
+                    &format!("{job}_{k}"),
+                    &format!("{} (log {})", state.reason(), log.display()),
+                    self.observer,
+                );
                 tracing::warn!(job = %format!("{job}_{k}"), reason = %state.reason(), unfinished = chunks.len(), "array element ended early; resubmitting its unfinished tasks");
                 let fail = |reason: String| Error::Failed {
                     stage: stage_name.clone(),

@@ -77,6 +77,16 @@ fn minutes(s: f64) -> u64 {
     m.max(1)
 }
 
+/// Array elements that can run at once: the partition's CPUs over `--cpus-per-task`,
+/// at most `--max-running`.
+pub(crate) fn slots(opts: &SlurmOptions, limits: &Limits) -> u64 {
+    let cpus = u64::from(opts.cpus_per_task.max(1));
+    limits
+        .total_cpus
+        .map_or(u64::MAX, |c| (c / cpus).max(1))
+        .min(opts.max_running.map_or(u64::MAX, u64::from))
+}
+
 /// Checks every stage against the options and the limits; returns how each is submitted.
 ///
 /// # Errors
@@ -120,6 +130,7 @@ pub fn fit(needs: &[StageNeeds], opts: &SlurmOptions, limits: &Limits) -> Result
         .or(limits.max_time_s)
         .map(|t| t as f64);
     let overhead = opts.element_overhead_s;
+    let slots = slots(opts, limits);
     let mut out = Vec::with_capacity(needs.len());
     for n in needs {
         if n.todo == 0 {
@@ -213,6 +224,11 @@ pub fn fit(needs: &[StageNeeds], opts: &SlurmOptions, limits: &Limits) -> Result
             }
         }
         .clamp(1, n.todo);
+        // batches so large that fewer elements than the partition can run at once would
+        // leave CPUs idle (and the run longer than SLURM's overhead costs): spread them
+        if opts.batch.is_none() && n.todo.div_ceil(batch) < slots {
+            batch = n.todo.div_ceil(slots).max(1);
+        }
         let max_elements = limits.max_array_size.max(1);
         if n.todo.div_ceil(batch) > max_elements {
             let need = n.todo.div_ceil(max_elements);
@@ -274,6 +290,21 @@ mod tests {
         assert_eq!(l[0].elements, 25);
         assert!(l[0].overhead_share <= MAX_OVERHEAD + 1e-9);
         assert_eq!(l[0].mem_mb, 256);
+    }
+
+    #[test]
+    fn few_long_tasks_are_spread_over_the_cpus_the_partition_has() {
+        let mut o = SlurmOptions::new("rsdat".into());
+        // 2 s overhead would want 20 tasks of 1 s per element: one element, one CPU idle
+        let l = fit(&[stage(6, 100, 1.0)], &o, &limits()).expect("fits");
+        assert_eq!((l[0].batch, l[0].elements), (3, 2));
+        o.max_running = Some(1);
+        let l = fit(&[stage(6, 100, 1.0)], &o, &limits()).expect("fits");
+        assert_eq!((l[0].batch, l[0].elements), (6, 1));
+        o.max_running = None;
+        o.batch = Some(6); // asked for
+        let l = fit(&[stage(6, 100, 1.0)], &o, &limits()).expect("fits");
+        assert_eq!((l[0].batch, l[0].elements), (6, 1));
     }
 
     #[test]

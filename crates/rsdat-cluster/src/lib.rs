@@ -31,6 +31,7 @@
 
 mod element;
 mod error;
+mod events;
 mod executor;
 mod fit;
 mod options;
@@ -40,12 +41,13 @@ mod status;
 
 pub use element::{run_element, ElementReport, TASK_DELAY_ENV};
 pub use error::{Error, Result};
+pub use events::EventTail;
 pub use executor::{copy_outputs, SlurmExecutor};
 pub use fit::{fit, StageLayout, StageNeeds, MAX_OVERHEAD};
 pub use options::SlurmOptions;
 pub use rundir::{Event, Marker, RunDir, Submission};
 pub use slurm::{explain_pending, limits, parse_mem_mb, parse_time, JobState, Limits};
-pub use status::{cancel, status, StageStatus, Status};
+pub use status::{cancel, replay, run_times, status, RunTimes, StageStatus, Status};
 
 pub(crate) fn human(bytes: u64) -> String {
     rsdat_array::human_bytes(bytes)

@@ -8,6 +8,7 @@
 //! RUN/submissions/{N}.json   one job array: stage, job id, the tasks of each element
 //! RUN/submissions/{N}.sh     its batch script
 //! RUN/elements/{N}/{K}       raw job id and host of element K, written when it starts
+//! RUN/events/{N}_{K}.jsonl   element K's task starts, ends, failures and memory, a line each
 //! RUN/logs/sub-{N}_{K}.log   the element's stdout + stderr
 //! RUN/ledger.jsonl           what happened, one JSON event a line
 //! ```
@@ -200,7 +201,7 @@ impl RunDir {
             path: root.to_path_buf(),
             reason,
         };
-        for sub in ["tasks", "done", "submissions", "elements", "logs"] {
+        for sub in ["tasks", "done", "submissions", "elements", "events", "logs"] {
             std::fs::create_dir_all(root.join(sub)).map_err(|e| {
                 unusable(format!(
                     "cannot create it: {e}; pick a writable directory on the shared filesystem with --run-dir"
@@ -312,11 +313,12 @@ impl RunDir {
             .join(format!("c{}", id.chunk))
     }
 
-    /// Records that task `id` is done: its output file's size and checksum, atomically.
+    /// Records that task `id` is done: its output file's size and checksum, atomically;
+    /// returns the marker.
     ///
     /// # Errors
     /// When the output cannot be read or the marker written.
-    pub fn mark_done(&self, id: TaskId, seconds: f64, job: &str) -> Result<()> {
+    pub fn mark_done(&self, id: TaskId, seconds: f64, job: &str) -> Result<Marker> {
         let out = self.output_path(id);
         let bytes = std::fs::read(&out).map_err(|e| Error::io("reading task output", &out, e))?;
         let m = Marker {
@@ -333,7 +335,8 @@ impl RunDir {
         rsdat_storage::write_atomic(&p, m.encode().as_bytes()).map_err(|e| Error::RunDir {
             path: self.root.clone(),
             reason: format!("cannot write marker `{}`: {e}", p.display()),
-        })
+        })?;
+        Ok(m)
     }
 
     /// The marker of `id`: `Ok(None)` when the task is not done.

@@ -2,10 +2,12 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-use rsdat_array::Plan;
+use rsdat_array::{Observer, Plan};
 use serde::Serialize;
 
+use crate::events::{instant_of, EventTail};
 use crate::rundir::{now_s, Event, RunDir};
 use crate::slurm::{self, JobState};
 use crate::Result;
@@ -197,4 +199,79 @@ pub fn cancel(root: &Path) -> Result<Vec<u64>> {
         })?;
     }
     Ok(jobs)
+}
+
+/// When a run began and ended, from its ledger.
+#[derive(Debug, Clone)]
+pub struct RunTimes {
+    /// The plan.
+    pub plan: Plan,
+    /// Its first submission.
+    pub started: Option<Instant>,
+    /// When every task was done, or the run was cancelled.
+    pub ended: Option<Instant>,
+    /// Why it ended without finishing (`cancelled ...`).
+    pub error: Option<String>,
+}
+
+/// The plan of the run in `root` and when it began and ended.
+///
+/// # Errors
+/// When the run directory or its plan cannot be read.
+#[allow(clippy::cast_precision_loss)]
+pub fn run_times(root: &Path) -> Result<RunTimes> {
+    let dir = RunDir::open(root)?;
+    let plan = Plan::from_spec(&dir.spec()?)?;
+    let events = dir.events();
+    let started = events.iter().find_map(|e| match e {
+        Event::Submitted { at, .. } => Some(instant_of(*at as f64)),
+        _ => None,
+    });
+    let (ended, error) = match events.last() {
+        Some(Event::Finished { at }) => (Some(instant_of(*at as f64)), None),
+        Some(Event::Cancelled { at, .. }) => (
+            Some(instant_of(*at as f64)),
+            Some(format!(
+                "cancelled; `rsdat jobs resume {}` finishes it",
+                root.display()
+            )),
+        ),
+        _ => (None, None),
+    };
+    Ok(RunTimes {
+        plan,
+        started,
+        ended,
+        error,
+    })
+}
+
+/// Tells `observer` everything the workers of the run in `root` recorded (tasks with their
+/// workers, times and bytes, memory per element), the tasks of array elements that ended
+/// early as failed with SLURM's reason, and the progress: a dashboard's figures of the
+/// run, built from its run directory. `run_started`/`run_finished` are the caller's.
+///
+/// # Errors
+/// When the run directory or its plan cannot be read.
+pub fn replay(root: &Path, observer: &dyn Observer) -> Result<()> {
+    let dir = RunDir::open(root)?;
+    let plan = Plan::from_spec(&dir.spec()?)?;
+    let mut tail = EventTail::new();
+    tail.poll(&dir, observer);
+    for e in dir.events() {
+        if let Event::ElementEnded {
+            job, reason, log, ..
+        } = e
+        {
+            tail.element_ended(&job, &format!("{reason} (log {})", log.display()), observer);
+        }
+    }
+    let marked: u64 = (0..plan.stages().len())
+        .map(|s| {
+            dir.marked_chunks(u32::try_from(s).expect("stage count fits u32"))
+                .len() as u64
+        })
+        .sum();
+    observer.progress(marked.min(plan.n_tasks()), plan.n_tasks());
+    Ok(())
 }

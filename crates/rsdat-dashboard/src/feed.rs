@@ -37,67 +37,123 @@ impl Feed {
     }
 }
 
-impl Observer for Feed {
-    fn run_started(&self, plan: &Plan, executor: &str) {
-        self.send(Event::RunStarted {
-            executor: executor.to_owned(),
-            stages: plan.summary(),
-            total: plan.n_tasks(),
-            at: Instant::now(),
-        });
+/// Something that takes the dashboard's events: the queue of a live dashboard, or a
+/// [`Recorder`] that applies them at once.
+pub(crate) trait Sink {
+    fn send_event(&self, e: Event);
+}
+
+impl Sink for Feed {
+    fn send_event(&self, e: Event) {
+        self.send(e);
+    }
+}
+
+/// Observer calls as dashboard events, for every [`Sink`].
+macro_rules! observer_for {
+    ($t:ty) => {
+        impl Observer for $t {
+            fn run_started(&self, plan: &Plan, executor: &str) {
+                self.send_event(Event::RunStarted {
+                    executor: executor.to_owned(),
+                    stages: plan.summary(),
+                    total: plan.n_tasks(),
+                    at: Instant::now(),
+                });
+            }
+
+            fn task_started(&self, e: &TaskStarted<'_>) {
+                self.send_event(Event::Started {
+                    stage: e.task.stage,
+                    chunk: e.task.chunk,
+                    worker: e.worker.to_owned(),
+                    at: e.at,
+                });
+            }
+
+            fn task_finished(&self, e: &TaskFinished<'_>) {
+                self.send_event(Event::Finished {
+                    stage: e.task.stage,
+                    chunk: e.task.chunk,
+                    worker: e.worker.to_owned(),
+                    started: e.started,
+                    finished: e.finished,
+                    bytes: e.bytes,
+                    cached: e.cached,
+                });
+            }
+
+            fn task_failed(&self, e: &TaskFailed<'_>) {
+                self.send_event(Event::Failed {
+                    stage: e.task.stage,
+                    chunk: e.task.chunk,
+                    worker: e.worker.to_owned(),
+                    started: e.started,
+                    failed: e.failed,
+                    reason: e.reason.to_owned(),
+                });
+            }
+
+            fn memory(&self, s: &MemorySample<'_>) {
+                self.send_event(Event::Memory {
+                    worker: s.worker.to_owned(),
+                    pid: s.pid,
+                    rss: s.rss_bytes,
+                    peak: s.peak_bytes,
+                    at: s.at,
+                });
+            }
+
+            fn progress(&self, done: u64, total: u64) {
+                self.send_event(Event::Progress { done, total });
+            }
+
+            fn run_finished(&self, error: Option<&str>) {
+                self.send_event(Event::RunFinished {
+                    error: error.map(str::to_owned),
+                    at: Instant::now(),
+                });
+            }
+        }
+    };
+}
+
+observer_for!(Feed);
+observer_for!(Recorder);
+
+/// An [`Observer`] that applies events to a [`State`] as they come, without a server or
+/// a thread: for building a run's figures from a record of it (a SLURM run directory).
+#[derive(Debug)]
+pub struct Recorder {
+    state: Mutex<State>,
+}
+
+impl Recorder {
+    /// A recorder applying events to `state`.
+    #[must_use]
+    pub fn new(state: State) -> Self {
+        Self {
+            state: Mutex::new(state),
+        }
     }
 
-    fn task_started(&self, e: &TaskStarted<'_>) {
-        self.send(Event::Started {
-            stage: e.task.stage,
-            chunk: e.task.chunk,
-            worker: e.worker.to_owned(),
-            at: e.at,
-        });
+    /// Applies one event (with its own times, where the observer calls would say "now").
+    pub fn apply(&self, e: Event) {
+        if let Ok(mut s) = self.state.lock() {
+            s.apply(e);
+        }
     }
 
-    fn task_finished(&self, e: &TaskFinished<'_>) {
-        self.send(Event::Finished {
-            stage: e.task.stage,
-            chunk: e.task.chunk,
-            worker: e.worker.to_owned(),
-            started: e.started,
-            finished: e.finished,
-            bytes: e.bytes,
-            cached: e.cached,
-        });
+    /// The figures so far.
+    #[must_use]
+    pub fn status(&self) -> crate::Status {
+        self.state.lock().map(|s| s.status()).unwrap_or_default()
     }
+}
 
-    fn task_failed(&self, e: &TaskFailed<'_>) {
-        self.send(Event::Failed {
-            stage: e.task.stage,
-            chunk: e.task.chunk,
-            worker: e.worker.to_owned(),
-            started: e.started,
-            failed: e.failed,
-            reason: e.reason.to_owned(),
-        });
-    }
-
-    fn memory(&self, s: &MemorySample<'_>) {
-        self.send(Event::Memory {
-            worker: s.worker.to_owned(),
-            pid: s.pid,
-            rss: s.rss_bytes,
-            peak: s.peak_bytes,
-            at: s.at,
-        });
-    }
-
-    fn progress(&self, done: u64, total: u64) {
-        self.send(Event::Progress { done, total });
-    }
-
-    fn run_finished(&self, error: Option<&str>) {
-        self.send(Event::RunFinished {
-            error: error.map(str::to_owned),
-            at: Instant::now(),
-        });
+impl Sink for Recorder {
+    fn send_event(&self, e: Event) {
+        self.apply(e);
     }
 }
 

@@ -43,7 +43,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 pub use error::{Error, Result};
-pub use feed::Feed;
+pub use feed::{Feed, Recorder};
 pub use state::{
     Event, Failure, PlanInfo, StageInfo, StageStatus, State, Status, TaskRecord, WorkerStatus,
     MAX_FAILURES, THROUGHPUT_SECONDS,

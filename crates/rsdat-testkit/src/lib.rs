@@ -12,6 +12,7 @@
 
 pub mod http;
 pub mod slurm;
+pub mod ssh;
 pub mod stac_api;
 pub mod webdav;
 

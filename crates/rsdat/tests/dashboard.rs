@@ -99,3 +99,120 @@ fn dashboard_flags_are_checked() {
         "--dashboard-keep needs --dashboard"
     );
 }
+
+/// Server-sent events of `path` at `addr` until `want` kinds were all seen (10 s at most):
+/// `(event, data)` pairs.
+fn sse(addr: &str, path: &str, want: &[&str]) -> Vec<(String, serde_json::Value)> {
+    let mut s = TcpStream::connect(addr).expect("connect through the tunnel");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut r = BufReader::new(s);
+    let mut line = String::new();
+    let mut head = String::new();
+    loop {
+        line.clear();
+        r.read_line(&mut line).unwrap();
+        head.push_str(&line);
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+    }
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/event-stream"),
+        "{head}"
+    );
+    let start = std::time::Instant::now();
+    let mut out = Vec::new();
+    let mut event = String::from("message");
+    while start.elapsed() < Duration::from_secs(10) {
+        line.clear();
+        if r.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        let l = line.trim_end_matches(['\r', '\n']);
+        if let Some(e) = l.strip_prefix("event:") {
+            event = e.trim().to_owned();
+        } else if let Some(d) = l.strip_prefix("data:") {
+            out.push((event.clone(), serde_json::from_str(d.trim()).unwrap()));
+            if want.iter().all(|w| out.iter().any(|(e, _)| e == w)) {
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_dashboard_works_through_an_ssh_port_forward_and_under_a_proxy_prefix() {
+    let sshd = rsdat_testkit::ssh::Server::start();
+    // Jupyter's proxy style: the prefix names the dashboard's port
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let prefix = format!("/proxy/{port}/");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rsdat"))
+        .args([
+            "bench",
+            "overhead",
+            "--tasks",
+            "2000",
+            "--workers",
+            "2",
+            "--dashboard",
+            &format!("127.0.0.1:{port}"),
+            "--dashboard-prefix",
+            &prefix,
+            "--dashboard-keep",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            err.read_line(&mut line).unwrap() > 0,
+            "the run ended without its dashboard: {lines:?}"
+        );
+        lines.push(line.clone());
+        if line.contains("dashboard: done") {
+            break;
+        }
+    }
+    // the laptop: ssh -N -L LOCAL:127.0.0.1:PORT login-node
+    let tunnel = sshd.forward(&format!("127.0.0.1:{port}"));
+    let local = tunnel.addr();
+    assert_ne!(local, format!("127.0.0.1:{port}"));
+    for base in [prefix.trim_end_matches('/'), ""] {
+        let status: serde_json::Value =
+            serde_json::from_str(&get(&local, &format!("{base}/api/status"))).unwrap();
+        assert_eq!(status["state"], "done", "{status}");
+        assert_eq!(status["done"], status["total"]);
+        assert!(status["total"].as_u64().unwrap() > 2000);
+        let page = get(&local, &format!("{base}/"));
+        assert!(page.contains("<html"), "{page}");
+        let events = sse(&local, &format!("{base}/events"), &["plan", "status"]);
+        let plan = &events.iter().find(|(e, _)| e == "plan").unwrap().1;
+        assert_eq!(plan["total"], status["total"]);
+        let last = &events.iter().rev().find(|(e, _)| e == "status").unwrap().1;
+        assert_eq!(last["done"], status["total"]);
+    }
+    drop(tunnel);
+    // --dashboard-keep serves until the user ends it
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the dashboard did not stay up"
+    );
+    child.kill().unwrap();
+    let _ = child.wait();
+}

@@ -480,3 +480,225 @@ fn ctrl_c_cancels_the_jobs_and_resume_finishes() {
     let v: serde_json::Value = serde_json::from_str(&common::ok(&out)).unwrap();
     assert_eq!(v["finished"], true, "{v}");
 }
+
+/// `GET path` of the HTTP server at `addr`; the body.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect to the dashboard");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    raw.split_once("\r\n\r\n")
+        .expect("an HTTP answer")
+        .1
+        .to_owned()
+}
+
+/// Whether `w` names a SLURM array element on a host: `12_3@node`.
+fn slurm_worker(w: &str) -> bool {
+    let Some((job, host)) = w.split_once('@') else {
+        return false;
+    };
+    let Some((array, index)) = job.split_once('_') else {
+        return false;
+    };
+    !host.is_empty() && array.parse::<u64>().is_ok() && index.parse::<u64>().is_ok()
+}
+
+#[test]
+fn dashboard_of_a_slurm_run_shows_its_workers_memory_and_killed_elements() {
+    use std::io::BufRead;
+    let c = cluster();
+    let run = tempfile::tempdir().unwrap();
+    let mut driver = Command::new(exe())
+        .args([
+            "bench",
+            "overhead",
+            "--tasks",
+            "8",
+            "--executor",
+            "slurm",
+            "--batch",
+            "2",
+            "--dashboard",
+            "127.0.0.1:0",
+        ])
+        .arg("--run-dir")
+        .arg(run.path())
+        .args(["--slurm-env", &format!("{TASK_DELAY_ENV}=3000@0")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(driver.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    let mut next = |what: &str| -> String {
+        loop {
+            let mut line = String::new();
+            assert!(
+                err.read_line(&mut line).unwrap() > 0,
+                "no `{what}` on stderr: {seen:?}"
+            );
+            seen.push(line.clone());
+            if line.contains(what) {
+                return line;
+            }
+        }
+    };
+    let url = next("dashboard: http://");
+    let addr = url
+        .trim()
+        .strip_prefix("dashboard: http://")
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    // element 1 of the first array is killed while its first task runs
+    let job = wait_running(&c, run.path(), 1);
+    let events = run.path().join("events/0_1.jsonl");
+    let start = Instant::now();
+    while !std::fs::read_to_string(&events).is_ok_and(|t| t.contains("\"start\"")) {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "element 1 never started a task"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // live: the dashboard already knows the running element and its memory
+    let start = Instant::now();
+    loop {
+        let s: serde_json::Value = serde_json::from_str(&http_get(&addr, "/api/status")).unwrap();
+        let live = s["workers"].as_array().unwrap().iter().any(|w| {
+            w["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with(&format!("{job}_1@")))
+                && w["rss_bytes"].as_u64().unwrap_or(0) > 0
+        });
+        if live {
+            assert_eq!(s["executor"], "slurm");
+            assert_eq!(s["state"], "running");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the running element is not on the dashboard: {s}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let element = format!("{job}_1");
+    let _ = c.client("scancel", &[element.as_str()]);
+    next("dashboard: done");
+    let status: serde_json::Value = serde_json::from_str(&http_get(&addr, "/api/status")).unwrap();
+    assert_eq!(status["state"], "done", "{status}");
+    assert_eq!(status["done"], status["total"]);
+    // every task of the plan ran on a named SLURM element (or on the driver's calibration)
+    let tasks: serde_json::Value =
+        serde_json::from_str(&http_get(&addr, "/api/tasks?since=0")).unwrap();
+    let tasks = tasks["tasks"].as_array().unwrap();
+    let done: Vec<&serde_json::Value> = tasks.iter().filter(|t| t["status"] == "done").collect();
+    assert_eq!(
+        done.len() as u64,
+        status["total"].as_u64().unwrap(),
+        "{tasks:?}"
+    );
+    for t in &done {
+        let w = t["worker"].as_str().unwrap();
+        assert!(slurm_worker(w) || w.starts_with("local@"), "{w}");
+        assert!(t["end"].as_f64().unwrap() >= t["start"].as_f64().unwrap());
+        assert!(t["bytes"].as_u64().unwrap() > 0, "{t}");
+    }
+    assert!(
+        done.iter()
+            .filter(|t| slurm_worker(t["worker"].as_str().unwrap()))
+            .count()
+            >= 6
+    );
+    // the killed element's task failed with SLURM's reason, and ran again elsewhere
+    let failures = status["failures"].as_array().unwrap();
+    let killed = failures
+        .iter()
+        .find(|f| {
+            f["worker"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{job}_1@"))
+        })
+        .unwrap_or_else(|| panic!("no failure of {job}_1: {status}"));
+    assert!(
+        killed["reason"].as_str().unwrap().contains("cancelled"),
+        "{killed}"
+    );
+    // memory of every SLURM element: current and peak, as each element read its own
+    let workers = status["workers"].as_array().unwrap();
+    let slurm: Vec<&serde_json::Value> = workers
+        .iter()
+        .filter(|w| slurm_worker(w["name"].as_str().unwrap()))
+        .collect();
+    assert!(slurm.len() >= 4, "{workers:?}");
+    for w in &slurm {
+        let rss = w["rss_bytes"].as_u64().unwrap();
+        let peak = w["peak_bytes"].as_u64().unwrap();
+        assert!(rss > 1 << 20 && peak >= rss, "{w}");
+        let pid = w["pid"].as_u64().unwrap();
+        assert!(pid > 0 && pid != u64::from(driver.id()), "{w}");
+    }
+    assert!(driver.wait().unwrap().success());
+
+    // `jobs status` shows the same figures, from the run directory
+    let out = Command::new(exe())
+        .args(["jobs", "status", "--json"])
+        .arg(run.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&common::ok(&out)).unwrap();
+    let summary = &v["summary"];
+    assert_eq!(v["finished"], true);
+    assert_eq!(summary["state"], "done");
+    assert_eq!(summary["executor"], "slurm");
+    for k in ["done", "total", "failed"] {
+        assert_eq!(summary[k], status[k], "{k}: {summary} vs {status}");
+    }
+    let per_worker = |s: &serde_json::Value| -> Vec<(String, u64, u64)> {
+        let mut v: Vec<(String, u64, u64)> = s["workers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (
+                    w["name"].as_str().unwrap().to_owned(),
+                    w["tasks"].as_u64().unwrap(),
+                    w["peak_bytes"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(per_worker(summary), per_worker(&status));
+    let reasons = |s: &serde_json::Value| -> Vec<(String, String, String)> {
+        s["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["task"].as_str().unwrap().to_owned(),
+                    f["worker"].as_str().unwrap().to_owned(),
+                    f["reason"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(reasons(summary), reasons(&status));
+    // the text is the dashboard's own summary
+    let out = Command::new(exe())
+        .args(["jobs", "status"])
+        .arg(run.path())
+        .output()
+        .unwrap();
+    let text = common::ok(&out);
+    assert!(text.contains("run 1 on slurm: done"), "{text}");
+    assert!(text.contains("workers:"), "{text}");
+    assert!(text.contains(&format!("{job}_1@")), "{text}");
+    assert!(text.contains("was cancelled (scancel)"), "{text}");
+}

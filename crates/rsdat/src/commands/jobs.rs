@@ -67,33 +67,55 @@ pub(crate) fn run(args: &JobsArgs, global: &GlobalArgs) -> anyhow::Result<()> {
     }
 }
 
+/// `jobs status --json`: the run's state and the dashboard's figures of it.
+#[derive(serde::Serialize)]
+struct StatusOut {
+    #[serde(flatten)]
+    run: rsdat_cluster::Status,
+    /// What the dashboard shows (tasks, workers with memory, failures), from the run directory.
+    summary: rsdat_dashboard::Status,
+}
+
+/// The dashboard's figures of the run in `root`, from what its workers recorded.
+pub(crate) fn summary(root: &std::path::Path) -> anyhow::Result<rsdat_dashboard::Status> {
+    use rsdat_dashboard::{Event, Recorder, State};
+    let times = rsdat_cluster::run_times(root)?;
+    let started = times.started.unwrap_or_else(std::time::Instant::now);
+    let rec = Recorder::new(State::new(started, usize::MAX));
+    rec.apply(Event::RunStarted {
+        executor: "slurm".into(),
+        stages: times.plan.summary(),
+        total: times.plan.n_tasks(),
+        at: started,
+    });
+    rsdat_cluster::replay(root, &rec)?;
+    if let Some(at) = times.ended {
+        rec.apply(Event::RunFinished {
+            error: times.error,
+            at,
+        });
+    }
+    Ok(rec.status())
+}
+
 fn status(a: &RunDirArg, global: &GlobalArgs) -> anyhow::Result<()> {
     super::engine::install_opener();
-    let s = rsdat_cluster::status(&a.run_dir)?;
+    let s = StatusOut {
+        run: rsdat_cluster::status(&a.run_dir)?,
+        summary: summary(&a.run_dir)?,
+    };
     emit(global.json, &s, |w: &mut dyn Write| {
         writeln!(
             w,
-            "run {}: {}/{} tasks done{}, {} job arrays submitted",
-            s.run_dir.display(),
-            s.done,
-            s.tasks,
-            if s.finished { " (finished)" } else { "" },
-            s.submissions
+            "run directory {}: {} job arrays submitted",
+            s.run.run_dir.display(),
+            s.run.submissions
         )?;
-        for st in &s.stages {
-            let t = st
-                .median_task_s
-                .map_or_else(String::new, |t| format!(", {t:.2} s/task"));
+        write!(w, "{}", s.summary.to_text())?;
+        for q in &s.run.queued {
             writeln!(
                 w,
-                "  stage {:<24} {:>8}/{:<8}{t}",
-                st.name, st.done, st.tasks
-            )?;
-        }
-        for q in &s.queued {
-            writeln!(
-                w,
-                "  job {} ({}): {} running, {} pending{}",
+                "queued: job {} ({}): {} running, {} pending{}",
                 q.job,
                 q.stage,
                 q.running,
@@ -103,10 +125,10 @@ fn status(a: &RunDirArg, global: &GlobalArgs) -> anyhow::Result<()> {
                     .map_or_else(String::new, |r| format!(" ({r})"))
             )?;
         }
-        for i in &s.incidents {
+        for i in &s.run.incidents {
             writeln!(
                 w,
-                "  element {} {}; {} tasks resubmitted{}; log {}",
+                "element {} {}; {} tasks resubmitted{}; log {}",
                 i.job,
                 i.reason,
                 i.unfinished,
