@@ -215,7 +215,7 @@ impl Eval<'_> {
                     source: Box::new(e),
                 })?;
                 if *f32 {
-                    rsdat_model::decode_f32(meta, &raw).mapv(f64::from)
+                    rsdat_model::decode_f32_as_f64(meta, &raw)
                 } else {
                     rsdat_model::decode_f64(meta, &raw)
                 }

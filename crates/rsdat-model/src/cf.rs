@@ -80,6 +80,23 @@ pub fn decode_f32(var: &Variable, values: &Values) -> ArrayD<f32> {
     }
 }
 
+/// [`decode_f32`] widened to `f64` (the same values), in one pass over f32 data.
+#[must_use]
+#[allow(clippy::cast_possible_truncation)]
+pub fn decode_f32_as_f64(var: &Variable, values: &Values) -> ArrayD<f64> {
+    let enc = CfEncoding::of(var);
+    match values {
+        Values::F32(a) if enc.scale_factor.is_none() && enc.add_offset.is_none() => {
+            if enc.is_identity() {
+                a.mapv(f64::from)
+            } else {
+                a.mapv(|x| f64::from(enc.decode(f64::from(x)) as f32))
+            }
+        }
+        other => decode_f64(var, other).mapv(|x| f64::from(x as f32)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +113,23 @@ mod tests {
         assert!(d[0].is_nan());
         assert_eq!(d[1], 10.0);
         assert_eq!(d[2], 12.0);
+    }
+
+    #[test]
+    fn f32_as_f64_widens_the_f32_decoding() {
+        let mut v = Variable::new("t", DType::F32, vec![("x".into(), 4)]);
+        v.attrs.insert("_FillValue", AttrValue::Float(vec![-9999.0]));
+        let raw = Values::F32(
+            ArrayD::from_shape_vec(vec![4], vec![-9999.0, 0.1, 1e30, -2.5]).expect("shape"),
+        );
+        let want = decode_f32(&v, &raw).mapv(f64::from);
+        let got = decode_f32_as_f64(&v, &raw);
+        assert!(got[0].is_nan() && want[0].is_nan());
+        assert_eq!(got.as_slice().expect("c")[1..], want.as_slice().expect("c")[1..]);
+        v.attrs.insert("scale_factor", 0.5);
+        assert_eq!(
+            decode_f32_as_f64(&v, &raw).as_slice().expect("c")[1..],
+            decode_f32(&v, &raw).mapv(f64::from).as_slice().expect("c")[1..]
+        );
     }
 }

@@ -30,7 +30,7 @@ mod time;
 mod values;
 
 pub use attrs::{AttrValue, Attributes};
-pub use cf::{decode_f32, decode_f64, CfEncoding};
+pub use cf::{decode_f32, decode_f32_as_f64, decode_f64, CfEncoding};
 pub use dataset::{Dataset, Dimension, Variable};
 pub use dtype::DType;
 pub use error::{Error, Result};
