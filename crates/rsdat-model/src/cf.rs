@@ -118,14 +118,18 @@ mod tests {
     #[test]
     fn f32_as_f64_widens_the_f32_decoding() {
         let mut v = Variable::new("t", DType::F32, vec![("x".into(), 4)]);
-        v.attrs.insert("_FillValue", AttrValue::Float(vec![-9999.0]));
+        v.attrs
+            .insert("_FillValue", AttrValue::Float(vec![-9999.0]));
         let raw = Values::F32(
             ArrayD::from_shape_vec(vec![4], vec![-9999.0, 0.1, 1e30, -2.5]).expect("shape"),
         );
         let want = decode_f32(&v, &raw).mapv(f64::from);
         let got = decode_f32_as_f64(&v, &raw);
         assert!(got[0].is_nan() && want[0].is_nan());
-        assert_eq!(got.as_slice().expect("c")[1..], want.as_slice().expect("c")[1..]);
+        assert_eq!(
+            got.as_slice().expect("c")[1..],
+            want.as_slice().expect("c")[1..]
+        );
         v.attrs.insert("scale_factor", 0.5);
         assert_eq!(
             decode_f32_as_f64(&v, &raw).as_slice().expect("c")[1..],
