@@ -394,6 +394,18 @@ struct Driver<'a> {
     observer: &'a dyn Observer,
 }
 
+/// The stages whose outputs `chunks` of stage `s` read (SLURM's `afterok` on them implies
+/// their own upstream stages have finished too).
+fn upstream_stages(plan: &Plan, s: usize, chunks: &[u64]) -> BTreeSet<u32> {
+    let stage = u32::try_from(s).expect("stage count fits u32");
+    chunks
+        .iter()
+        .flat_map(|&chunk| plan.inputs(TaskId { stage, chunk }))
+        .map(|t| t.stage)
+        .filter(|&u| u != stage)
+        .collect()
+}
+
 /// Runs the plan in `dir` to completion on SLURM.
 fn drive(
     dir: &RunDir,
@@ -618,10 +630,12 @@ impl Driver<'_> {
             }
             let layout = &layouts[s];
             let batch = usize::try_from(layout.batch.max(1)).unwrap_or(usize::MAX);
+            // only the stages these tasks read: independent stages run side by side
+            let upstream = upstream_stages(self.plan, s, chunks);
             let after: Vec<u64> = self
                 .active
                 .iter()
-                .filter(|a| (a.stage as usize) < s)
+                .filter(|a| upstream.contains(&a.stage))
                 .filter_map(|a| a.job)
                 .collect();
             let mut sub = Submission {

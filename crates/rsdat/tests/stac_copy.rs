@@ -456,7 +456,17 @@ fn a_killed_run_resumes_and_then_updates_the_catalog() {
     );
 
     s.http.set(|b| b.throttle = None);
-    let puts = s.dav.count("PUT");
+    // the server may log the killed client's unfinished PUT a moment later: wait until
+    // its count is still
+    let mut puts = s.dav.count("PUT");
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let now = s.dav.count("PUT");
+        if now == puts {
+            break;
+        }
+        puts = now;
+    }
     let o = s.copy(&["--resume", "--update-catalog", "--json"]);
     assert!(o.status.success(), "{}", common::stderr(&o));
     let v = json(&o);
