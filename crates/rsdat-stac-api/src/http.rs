@@ -106,13 +106,8 @@ impl Http {
             if attempt >= self.opts.max_attempts {
                 return Err(last.expect_err("a retry carries its error"));
             }
-            let factor = 1u32 << (attempt - 1).min(16);
-            let wait = self
-                .opts
-                .backoff_base
-                .saturating_mul(factor)
-                .min(self.opts.backoff_max)
-                .mul_f64(0.5 + 0.5 * fastrand::f64());
+            let wait =
+                rsdat_storage::retry_wait(self.opts.backoff_base, self.opts.backoff_max, attempt);
             tracing::debug!(url = %req.url, attempt, wait_ms = wait.as_millis(), "stac api retry after backoff");
             std::thread::sleep(wait);
         }
