@@ -4,7 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rsdat_stac::{daymet_catalog, Catalog, CatalogType, DaymetOptions};
@@ -22,27 +21,10 @@ fn fixtures() -> PathBuf {
     ))
 }
 
-fn files(dir: &Path) -> BTreeMap<PathBuf, String> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_owned();
-                out.insert(rel, std::fs::read_to_string(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
 /// Copies a fixture catalog, pointing absolute HREFs at the copy.
 fn copy_dir(from: &Path, to: &Path) {
     let made_in = std::fs::read_to_string(from.parent().unwrap().join("outdir.txt")).unwrap();
-    for (rel, text) in files(from) {
+    for (rel, text) in rsdat_testkit::tree_texts(from) {
         let text = text.replace(made_in.trim(), to.parent().unwrap().to_str().unwrap());
         let p = to.join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -53,8 +35,8 @@ fn copy_dir(from: &Path, to: &Path) {
 /// pystac's tree under `expected` equals rsdat's under `actual`, file for file, once
 /// pystac's absolute directory is replaced by rsdat's.
 fn assert_same_tree(expected: &Path, actual: &Path) {
-    let want = files(expected);
-    let got = files(actual);
+    let want = rsdat_testkit::tree_texts(expected);
+    let got = rsdat_testkit::tree_texts(actual);
     assert_eq!(
         want.keys().collect::<Vec<_>>(),
         got.keys().collect::<Vec<_>>(),
@@ -79,7 +61,7 @@ fn assert_same_tree(expected: &Path, actual: &Path) {
 
 /// pystac reads `dir`, normalize_and_save's it in place with `t`: nothing may change.
 fn assert_pystac_resave_unchanged(dir: &Path, t: &str) {
-    let before = files(dir);
+    let before = rsdat_testkit::tree_texts(dir);
     let code = "import sys, pystac\n\
         cat = pystac.Catalog.from_file(sys.argv[1] + '/catalog.json')\n\
         n = len(list(cat.get_items(recursive=True)))\n\
@@ -90,7 +72,7 @@ fn assert_pystac_resave_unchanged(dir: &Path, t: &str) {
         out.trim().parse::<usize>().unwrap() > 0,
         "pystac saw no items"
     );
-    let after = files(dir);
+    let after = rsdat_testkit::tree_texts(dir);
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
         after.keys().collect::<Vec<_>>()

@@ -141,3 +141,40 @@ pub fn run_python(code: &str, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Every file under `dir` with its bytes, by path relative to `dir`.
+///
+/// # Panics
+/// When `dir` or a file under it cannot be read.
+#[must_use]
+pub fn tree_files(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("readable directory") {
+            let p = e.expect("directory entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let bytes = std::fs::read(&p).expect("readable file");
+                out.insert(p.strip_prefix(dir).expect("under dir").to_owned(), bytes);
+            }
+        }
+    }
+    out
+}
+
+/// [`tree_files`] of text files (UTF-8), for comparisons that show differences as text.
+///
+/// # Panics
+/// As [`tree_files`], and for a file that is not UTF-8.
+#[must_use]
+pub fn tree_texts(dir: &Path) -> std::collections::BTreeMap<PathBuf, String> {
+    tree_files(dir)
+        .into_iter()
+        .map(|(p, b)| {
+            let text = String::from_utf8(b).expect("UTF-8 text");
+            (p, text)
+        })
+        .collect()
+}

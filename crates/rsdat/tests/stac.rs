@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -22,27 +21,8 @@ fn fixtures() -> PathBuf {
     ))
 }
 
-fn files(dir: &Path) -> BTreeMap<PathBuf, String> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(
-                    p.strip_prefix(dir).unwrap().to_owned(),
-                    std::fs::read_to_string(&p).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
-
 fn copy_dir(from: &Path, to: &Path) {
-    for (rel, text) in files(from) {
+    for (rel, text) in rsdat_testkit::tree_texts(from) {
         let p = to.join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
@@ -71,8 +51,8 @@ fn daymet_catalog_describe_and_items_match_pystac() {
     assert_eq!(v["items"], 4);
     assert_eq!(v["catalog_type"], "self-contained");
     assert_eq!(
-        files(&out),
-        files(&fx.join("daymet-SELF_CONTAINED")),
+        rsdat_testkit::tree_texts(&out),
+        rsdat_testkit::tree_texts(&fx.join("daymet-SELF_CONTAINED")),
         "rsdat's Daymet catalog differs from pystac's"
     );
 
@@ -158,8 +138,8 @@ fn subcatalogs_match_pystac() {
         "{text}"
     );
     assert_eq!(
-        files(&out),
-        files(&fx.join("flat-sub-SELF_CONTAINED")),
+        rsdat_testkit::tree_texts(&out),
+        rsdat_testkit::tree_texts(&fx.join("flat-sub-SELF_CONTAINED")),
         "sub-catalogs differ from pystac's"
     );
 }

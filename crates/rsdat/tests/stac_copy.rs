@@ -213,26 +213,6 @@ fn hrefs_by_pystac(catalog: &Path) -> Value {
     .unwrap()
 }
 
-/// Every file under `dir`, by relative path.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(
-                    p.strip_prefix(dir).unwrap().to_owned(),
-                    std::fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
-
 /// The same file names with the same bytes (shown as text when they differ).
 fn same_files(ours: &BTreeMap<PathBuf, Vec<u8>>, theirs: &BTreeMap<PathBuf, Vec<u8>>) {
     assert_eq!(
@@ -253,7 +233,7 @@ fn no_leftovers(dir: &Path) {
     if !dir.exists() {
         return;
     }
-    let parts: Vec<_> = files(dir)
+    let parts: Vec<_> = rsdat_testkit::tree_files(dir)
         .into_keys()
         .filter(|p| p.to_string_lossy().contains(".rsdat-part"))
         .collect();
@@ -285,13 +265,13 @@ fn pystac_update(
             &serde_json::to_string(&changes).unwrap(),
         ],
     );
-    files(dir)
+    rsdat_testkit::tree_files(dir)
 }
 
 #[test]
 fn copies_to_dcache_and_updates_the_catalog_as_pystac_would() {
     let s = Setup::new("SELF_CONTAINED", None);
-    let input = files(&s.catalog_dir());
+    let input = rsdat_testkit::tree_files(&s.catalog_dir());
     let before = hrefs_by_pystac(&s.catalog);
     let ledger = s.tmp.path().join("ledger.json");
     let o = s.copy(&[
@@ -334,7 +314,7 @@ fn copies_to_dcache_and_updates_the_catalog_as_pystac_would() {
         assert_eq!(hrefs[id]["thumb"], before[id]["thumb"], "{hrefs}");
     }
     // The layout and every other byte are what pystac writes for the same change.
-    let ours = files(&s.catalog_dir());
+    let ours = rsdat_testkit::tree_files(&s.catalog_dir());
     same_files(&ours, &pystac_update(&s.catalog_dir(), &input, &expected));
 
     // Human output names the ledger.
@@ -346,7 +326,7 @@ fn copies_to_dcache_and_updates_the_catalog_as_pystac_would() {
 #[test]
 fn a_missing_source_goes_to_the_ledger_and_keeps_its_href() {
     let s = Setup::new("ABSOLUTE_PUBLISHED", Some("a2"));
-    let input = files(&s.catalog_dir());
+    let input = rsdat_testkit::tree_files(&s.catalog_dir());
     let o = s.copy(&["--update-catalog", "--json"]);
     assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
     let err = common::stderr(&o);
@@ -383,7 +363,7 @@ fn a_missing_source_goes_to_the_ledger_and_keeps_its_href() {
     let hrefs = hrefs_by_pystac(&s.catalog);
     assert_eq!(hrefs["a2"]["data"], s.http.url_of("/src/missing.bin"));
     assert_eq!(hrefs["b2"]["data"], format!("{TO}/b2/b2.bin"));
-    let ours = files(&s.catalog_dir());
+    let ours = rsdat_testkit::tree_files(&s.catalog_dir());
     same_files(&ours, &pystac_update(&s.catalog_dir(), &input, &expected));
 }
 
@@ -423,7 +403,7 @@ fn resume_copies_only_what_is_missing() {
 #[test]
 fn a_killed_run_resumes_and_then_updates_the_catalog() {
     let s = Setup::new("RELATIVE_PUBLISHED", None);
-    let input = files(&s.catalog_dir());
+    let input = rsdat_testkit::tree_files(&s.catalog_dir());
     // Bodies come in 64 KiB pieces 100 ms apart: a1 (1.5 MB) takes over 2 s, the others
     // well under one.
     s.http
@@ -450,7 +430,7 @@ fn a_killed_run_resumes_and_then_updates_the_catalog() {
         "a1 finished before the kill; the throttle is too weak for this machine"
     );
     assert_eq!(
-        files(&s.catalog_dir()),
+        rsdat_testkit::tree_files(&s.catalog_dir()),
         input,
         "a killed run must not touch the catalog"
     );
