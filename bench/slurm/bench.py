@@ -4,9 +4,9 @@ scheduling overhead per task (no-op tasks, batched array elements) and notebook-
 operations with real compute.
 
 Usage: python bench/slurm/bench.py RSDAT_BINARY [--what spring-index,overhead,notebook01]
-       [--grid 1000] [--batch N] [--tasks 2000] [--size 4000] [--chunk 500] [--tag slurm]
+       [--grid 1000] [--years 1980-1983] [--tile 250] [--batch N] [--tasks 2000] [--size 4000] [--chunk 500] [--tag slurm]
 
-The spring-index part writes a year of Daymet-like sample data (`rsdat sample-data daymet`),
+The spring-index part writes Daymet-like sample data (`rsdat sample-data daymet`),
 runs `rsdat spring-index grid` on threads and on SLURM (one array element per CPU at once,
 `--cpus-per-task 1`) and prints SLURM's overhead as (slurm wall - threads wall) / threads
 wall, with where the extra time went (from the run directory: calibration before the first
@@ -164,8 +164,9 @@ def run_dir_breakdown(run):
 def spring_index(a, rsdat, work):
     """Threads vs SLURM on `rsdat spring-index grid`; returns the summary lines."""
     data = os.path.join(work, "data")
-    subprocess.run([rsdat, "sample-data", "daymet", "--out", data, "--years", "1980",
-                    "--ny", str(a.grid), "--nx", str(a.grid), "-q"], check=True)
+    tile = ["--chunk", str(a.tile)] if a.tile else []
+    subprocess.run([rsdat, "sample-data", "daymet", "--out", data, "--years", a.years,
+                    "--ny", str(a.grid), "--nx", str(a.grid), *tile, "-q"], check=True)
     files = sorted(os.path.join(data, f) for f in os.listdir(data) if f.endswith(".nc"))
     common = ["spring-index", "grid", *files, "--workers", str(a.workers), "--json", "-q"]
     out = {}
@@ -188,20 +189,25 @@ def spring_index(a, rsdat, work):
     # both stores hold the same numbers
     same = subprocess.run([sys.executable, "-c", """
 import sys, numpy as np, xarray as xr
-a = xr.open_zarr(sys.argv[1], group="1980"); b = xr.open_zarr(sys.argv[2], group="1980")
-print(all(np.array_equal(a[v].values, b[v].values, equal_nan=True) for v in a.data_vars))
-""", out["threads"], out["slurm"]], capture_output=True, text=True)
+ok = True
+for g in sys.argv[3:]:
+    a = xr.open_zarr(sys.argv[1], group=g); b = xr.open_zarr(sys.argv[2], group=g)
+    ok &= all(np.array_equal(a[v].values, b[v].values, equal_nan=True) for v in a.data_vars)
+print(ok)
+""", out["threads"], out["slurm"], *[str(y["year"]) for y in reports["threads"]["years"]]], capture_output=True, text=True)
     same = same.stdout.strip() or f"not checked ({same.stderr.strip().splitlines()[-1:]})"
     th, sl = walls["threads"], walls["slurm"]
     overhead = (sl - th) / th
-    tasks = reports["threads"]["years"][0]["tasks"]
+    tasks = reports["threads"]["tasks"]
     lines = [
-        f"spring-index grid, {a.grid} x {a.grid} cells, 1 year, {a.workers} workers "
+        f"spring-index grid, {a.grid} x {a.grid} cells"
+        f"{f' in {a.tile} x {a.tile} storage tiles' if a.tile else ' (one storage chunk per day)'}"
+        f", years {a.years}, {a.workers} workers "
         f"(threads: --workers {a.workers}; slurm: elements of --cpus-per-task 1, "
         f"batch {a.batch or 'auto'}), load average {load_avg()}",
         f"{'executor':<9} {'wall s':>8} {'tasks':>6}",
         f"{'threads':<9} {th:>8.2f} {tasks:>6}",
-        f"{'slurm':<9} {sl:>8.2f} {reports['slurm']['years'][0]['tasks']:>6}",
+        f"{'slurm':<9} {sl:>8.2f} {reports['slurm']['tasks']:>6}",
         f"slurm / threads: {sl / th:.3f}x; SLURM overhead (slurm - threads) / threads: "
         f"{100 * overhead:.1f} % (target < 10 %)",
         f"run directory: {b['submissions']} job array(s), {b['elements']} element(s), "
@@ -220,6 +226,9 @@ def main():
     ap.add_argument("rsdat")
     ap.add_argument("--what", default="spring-index,overhead,notebook01")
     ap.add_argument("--grid", type=int, default=1000)
+    ap.add_argument("--years", default="1980", help="years of sample data, e.g. 1980-1983")
+    ap.add_argument("--tile", type=int, default=0,
+                    help="storage chunk (cells) of the sample data along y and x (0: whole grid)")
     ap.add_argument("--batch", type=int, default=0, help="tasks per array element (0: auto)")
     ap.add_argument("--tag", default="")
     ap.add_argument("--tasks", type=int, default=2000)

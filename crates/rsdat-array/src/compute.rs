@@ -124,6 +124,32 @@ impl Executor for Shared {
 /// else the first task failure.
 pub fn compute(arrays: &[&LazyArray], opts: &ComputeOptions) -> Result<Vec<ArrayD<f64>>> {
     let plan = Plan::build(arrays)?;
+    let outputs = run(&plan, opts)?;
+    outputs.get(0..arrays.len())
+}
+
+/// The outputs of a plan after [`run`], in the run's task store (in memory, or files in
+/// [`ComputeOptions::task_dir`]), read a few at a time.
+pub struct Outputs<'p> {
+    plan: &'p Plan,
+    store: Box<dyn TaskStore>,
+}
+
+impl Outputs<'_> {
+    /// Outputs `ks` (indices in the order the plan was built with), each chunk read once.
+    ///
+    /// # Errors
+    /// When a chunk of them is missing from the store.
+    pub fn get(&self, ks: std::ops::Range<usize>) -> Result<Vec<ArrayD<f64>>> {
+        self.plan.outputs(ks, self.store.as_ref())
+    }
+}
+
+/// Runs `plan` as `opts` say: checks memory, executes, and keeps the outputs.
+///
+/// # Errors
+/// As [`compute`].
+pub fn run<'p>(plan: &'p Plan, opts: &ComputeOptions) -> Result<Outputs<'p>> {
     let noop = |_: u64, _: u64| {};
     let progress: &(dyn Fn(u64, u64) + Sync) = match &opts.progress {
         Some(p) => p.as_ref(),
@@ -139,24 +165,23 @@ pub fn compute(arrays: &[&LazyArray], opts: &ComputeOptions) -> Result<Vec<Array
         plan.check_memory(limit / workers as u64)?;
     }
     let store: Box<dyn TaskStore> = match &opts.task_dir {
-        Some(dir) => Box::new(resumable_store(&plan, dir)?),
-        None => Box::new(MemStore::new(&plan)),
+        Some(dir) => Box::new(resumable_store(plan, dir)?),
+        None => Box::new(MemStore::new(plan)),
     };
-    let store = store.as_ref();
     // a custom executor (SLURM) comes out of `executor()`; it checks memory itself
     let exec = opts.executor()?;
     match &opts.observer {
         Some(observer) => exec.execute_observed(
-            &plan,
-            store,
+            plan,
+            store.as_ref(),
             &Tee {
                 observer: observer.as_ref(),
                 progress,
             },
         )?,
-        None => exec.execute(&plan, store, progress)?,
+        None => exec.execute(plan, store.as_ref(), progress)?,
     }
-    (0..arrays.len()).map(|k| plan.output(k, store)).collect()
+    Ok(Outputs { plan, store })
 }
 
 /// An observer that also calls a progress callback.
@@ -214,10 +239,57 @@ impl Plan {
     /// # Errors
     /// When a chunk of it is missing from the store.
     pub fn output(&self, k: usize, store: &dyn TaskStore) -> Result<ArrayD<f64>> {
-        let stage = self.output_stages()[k];
-        let n = self.node(self.outputs[k]);
-        let region: Vec<_> = n.shape.iter().map(|&s| 0..s).collect();
-        let mut f = crate::eval::gather(self, store, stage, &region, n.fields())?;
-        Ok(f.swap_remove(0))
+        let (stage, field) = self.output_source(k);
+        Ok(self
+            .gather_output(k, stage, field..field + 1, store)?
+            .swap_remove(0))
+    }
+
+    /// `fields` of stage `stage` over the whole extent of output `k`.
+    fn gather_output(
+        &self,
+        k: usize,
+        stage: usize,
+        fields: std::ops::Range<usize>,
+        store: &dyn TaskStore,
+    ) -> Result<Vec<ArrayD<f64>>> {
+        let region: Vec<_> = self
+            .node(self.outputs[k])
+            .shape
+            .iter()
+            .map(|&s| 0..s)
+            .collect();
+        crate::eval::gather(self, store, stage, &region, fields)
+    }
+
+    /// The values of outputs `ks` from `store` after a run; outputs that are fields of one
+    /// stage (a fold's layers) are assembled from one read of its chunks.
+    ///
+    /// # Errors
+    /// When a chunk of them is missing from the store.
+    pub fn outputs(
+        &self,
+        ks: std::ops::Range<usize>,
+        store: &dyn TaskStore,
+    ) -> Result<Vec<ArrayD<f64>>> {
+        let mut gathered: Vec<(usize, Vec<Option<ArrayD<f64>>>)> = Vec::new();
+        ks.map(|k| {
+            let (stage, field) = self.output_source(k);
+            let at = match gathered.iter().position(|(s, _)| *s == stage) {
+                Some(at) => at,
+                None => {
+                    let f = self.gather_output(k, stage, 0..self.stages[stage].fields, store)?;
+                    gathered.push((stage, f.into_iter().map(Some).collect()));
+                    gathered.len() - 1
+                }
+            };
+            let slot = &mut gathered[at].1[field];
+            match slot.take() {
+                Some(v) => Ok(v),
+                // asked for twice: read again
+                None => Ok(self.output(k, store)?),
+            }
+        })
+        .collect()
     }
 }

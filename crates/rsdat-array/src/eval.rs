@@ -52,7 +52,7 @@ pub(crate) fn gather(
     store: &dyn TaskStore,
     stage: usize,
     region: &[Range<usize>],
-    fields: usize,
+    fields: Range<usize>,
 ) -> Result<Fields> {
     Eval { plan, store }.gather(stage, region, fields)
 }
@@ -72,7 +72,7 @@ impl Eval<'_> {
                     Op::Reduce { op, axes, skipna } => {
                         let prev = n.partial_stage.expect("reductions have partials");
                         let r = reduce_prev_region(self.plan, *node, &region);
-                        let p = self.gather(prev, &r, 2)?;
+                        let p = self.gather(prev, &r, 0..2)?;
                         let red = Reducer {
                             op: *op,
                             skipna: *skipna,
@@ -116,7 +116,7 @@ impl Eval<'_> {
                     unreachable!("combine stages belong to reductions")
                 };
                 let r = combine_prev_region(self.plan, *prev, factor, &region);
-                let p = self.gather(*prev, &r, 2)?;
+                let p = self.gather(*prev, &r, 0..2)?;
                 combine(
                     &p,
                     axes,
@@ -148,15 +148,21 @@ impl Eval<'_> {
     fn value(&self, node: usize, region: &[Range<usize>]) -> Result<Fields> {
         let n = self.plan.node(node);
         match n.stage {
-            Some(s) => self.gather(s, region, n.fields()),
+            Some(s) => self.gather(s, region, 0..n.fields()),
             None => self.compute(node, region),
         }
     }
 
-    /// Assembles `region` of stage `stage`'s grid from its chunks.
-    fn gather(&self, stage: usize, region: &[Range<usize>], fields: usize) -> Result<Fields> {
+    /// Assembles `fields` of `region` of stage `stage`'s grid from its chunks.
+    fn gather(
+        &self,
+        stage: usize,
+        region: &[Range<usize>],
+        fields: Range<usize>,
+    ) -> Result<Fields> {
         let shape = region_shape(region);
-        let mut out: Fields = (0..fields).map(|_| ArrayD::zeros(IxDyn(&shape))).collect();
+        let first = fields.start;
+        let mut out: Fields = fields.map(|_| ArrayD::zeros(IxDyn(&shape))).collect();
         let mut ids = Vec::new();
         self.plan.overlapping(stage, region, &mut ids);
         for id in ids {
@@ -180,7 +186,7 @@ impl Eval<'_> {
                     Slice::from(c.start.max(r.start) - r.start..c.end.min(r.end) - r.start)
                 })
                 .collect();
-            for (o, f) in out.iter_mut().zip(&block.fields) {
+            for (o, f) in out.iter_mut().zip(&block.fields[first..]) {
                 o.slice_each_axis_mut(|ax| dst[ax.axis.index()])
                     .assign(&f.slice_each_axis(|ax| src[ax.axis.index()]));
             }
@@ -333,7 +339,7 @@ impl Eval<'_> {
         let carry = if cr[axis].is_empty() {
             ArrayD::zeros(IxDyn(&region_shape(region))).index_axis_move(Axis(axis), 0)
         } else {
-            let p = self.gather(prev, &cr, 1)?.swap_remove(0);
+            let p = self.gather(prev, &cr, 0..1)?.swap_remove(0);
             p.map_axis(Axis(axis), |lane| lane.iter().fold(0.0, |s, &x| s + x))
         };
         Zip::from(v.lanes_mut(Axis(axis)))

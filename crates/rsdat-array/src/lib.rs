@@ -46,7 +46,7 @@ mod store;
 mod visualize;
 
 pub use array::LazyArray;
-pub use compute::{compute, ComputeOptions, ExecutorKind};
+pub use compute::{compute, run, ComputeOptions, ExecutorKind, Outputs};
 pub use delayed::Delayed;
 pub use error::{Error, Result};
 pub use eval::run_task;

@@ -53,6 +53,7 @@ fn visit(n: &Arc<Node>, nodes: &mut Vec<PNode>, seen: &mut HashMap<*const Node, 
 pub(crate) fn plan_nodes(mut nodes: Vec<PNode>, outputs: Vec<usize>) -> Result<Plan> {
     let mut materialise = optimize::fuse::materialised(&nodes, &outputs);
     optimize::read_once::materialise_sources(&nodes, &mut materialise);
+    optimize::fuse::serve_fields_from_source(&nodes, &outputs, &mut materialise);
     let mut stages = Vec::new();
     for i in 0..nodes.len() {
         if !materialise[i] {

@@ -187,13 +187,36 @@ impl Plan {
         &self.stages[id.stage as usize]
     }
 
-    /// Stages whose chunks are the plan's outputs, in the order asked for.
+    /// Stages whose chunks hold the plan's outputs, in the order asked for, each once
+    /// (the layers of a fold are fields of one stage).
     #[must_use]
     pub fn output_stages(&self) -> Vec<usize> {
-        self.outputs
-            .iter()
-            .map(|&n| self.nodes[n].stage.expect("outputs are materialised"))
-            .collect()
+        let mut stages: Vec<usize> = Vec::new();
+        for k in 0..self.outputs.len() {
+            let (s, _) = self.output_source(k);
+            if !stages.contains(&s) {
+                stages.push(s);
+            }
+        }
+        stages
+    }
+
+    /// The stage holding output `k` and the field of its chunks that is the output.
+    pub(crate) fn output_source(&self, k: usize) -> (usize, usize) {
+        let o = self.outputs[k];
+        match self.nodes[o].stage {
+            Some(s) => (s, 0),
+            None => {
+                let (src, field) = crate::optimize::fuse::field_source(&self.nodes, o)
+                    .expect("an output is materialised or a field of a materialised node");
+                (
+                    self.nodes[src]
+                        .stage
+                        .expect("the field's source is materialised"),
+                    field,
+                )
+            }
+        }
     }
 
     /// The tasks whose outputs task `id` reads, sorted and without repeats.

@@ -122,6 +122,14 @@ fn fold_streams_and_stops_early() {
         .find(|s| s.name().contains("fold"))
         .unwrap();
     assert_eq!(fold_stage.tasks(), 2, "one task per (y, x) tile");
+    // the fold's layers are fields of its own stage, not stages of their own
+    assert_eq!(plan.stages().len(), 1, "{plan}");
+    assert_eq!(plan.output_stages(), vec![0]);
+    // a layer computed further is a stage of its own, reading the fold's stage
+    let scaled = outs[1].mul_scalar(2.0);
+    let mixed = Plan::build(&[&outs[0], &scaled]).unwrap();
+    assert_eq!(mixed.stages().len(), 2, "{mixed}");
+    assert_eq!(mixed.output_stages(), vec![0, 1]);
     let got = compute(&[&outs[0], &outs[1]], &ComputeOptions::default()).unwrap();
     for y in 0..ny {
         for x in 0..nx {
@@ -141,6 +149,9 @@ fn fold_streams_and_stops_early() {
             assert_eq!(got[1][[y, x]], s);
         }
     }
+    let again = compute(&[&outs[0], &scaled], &ComputeOptions::default()).unwrap();
+    assert_eq!(bits(&again[0]), bits(&got[0]));
+    assert_eq!(again[1], got[1].mapv(|v| v * 2.0));
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rsdat_array::{Executor, Observer, Plan, Progress, TaskId, TaskStore};
 
@@ -481,14 +481,13 @@ fn drive(
             d.cancel_all()?;
             return Err(Error::Cancelled(dir.root().to_path_buf()));
         }
-        let marked: u64 = (0..plan.stages().len())
-            .map(|s| {
-                dir.marked_chunks(u32::try_from(s).expect("stage count fits u32"))
-                    .len() as u64
-            })
-            .sum();
+        let marked = count_marked(dir, plan);
         d.tail.poll(dir, observer);
         progress(marked.min(total), total);
+        if marked >= total && all_done(dir, plan)? {
+            // the last elements may still be leaving the queue: their work is on disk
+            return d.finish(total);
+        }
         let jobs: Vec<u64> = d.active.iter().filter_map(|s| s.job).collect();
         let queue = match slurm::squeue(&jobs) {
             Ok(q) => q,
@@ -554,25 +553,63 @@ fn drive(
             }
         }
         if d.active.is_empty() {
-            let done = scan_done(dir, plan)?;
-            let missing: u64 = done
-                .iter()
-                .zip(plan.stages())
-                .map(|(d, s)| s.tasks() - d.len() as u64)
-                .sum();
-            if missing == 0 {
-                d.tail.poll(dir, observer);
-                progress(total, total);
-                dir.log_event(&Event::Finished { at: now_s() })?;
-                return Ok(());
+            if all_done(dir, plan)? {
+                return d.finish(total);
             }
             d.submit_from(0, &limits)?;
         }
-        std::thread::sleep(opts.poll);
+        wait_for_markers(dir, plan, opts.poll);
+    }
+}
+
+/// Completion markers present in the run directory (not yet checked against outputs).
+fn count_marked(dir: &RunDir, plan: &Plan) -> u64 {
+    (0..plan.stages().len())
+        .map(|s| {
+            dir.marked_chunks(u32::try_from(s).expect("stage count fits u32"))
+                .len() as u64
+        })
+        .sum()
+}
+
+/// Whether every task of `plan` has a valid completion marker.
+fn all_done(dir: &RunDir, plan: &Plan) -> Result<bool> {
+    Ok(scan_done(dir, plan)?
+        .iter()
+        .zip(plan.stages())
+        .all(|(d, s)| d.len() as u64 == s.tasks()))
+}
+
+/// Plans up to this many tasks have their markers counted every [`MARKER_STEP`] while the
+/// driver waits, so the run ends as soon as its last task does (not a poll later).
+const MARKER_WATCH_TASKS: u64 = 10_000;
+const MARKER_STEP: Duration = Duration::from_millis(100);
+
+/// Sleeps `poll`, or less once every task of a small plan is marked.
+fn wait_for_markers(dir: &RunDir, plan: &Plan, poll: Duration) {
+    let total = plan.n_tasks();
+    if total > MARKER_WATCH_TASKS {
+        std::thread::sleep(poll);
+        return;
+    }
+    let until = Instant::now() + poll;
+    while let Some(left) = until.checked_duration_since(Instant::now()) {
+        if count_marked(dir, plan) >= total {
+            return;
+        }
+        std::thread::sleep(left.min(MARKER_STEP));
     }
 }
 
 impl Driver<'_> {
+    /// Ends a run whose tasks are all done: the last events, progress, the ledger's entry.
+    fn finish(&mut self, total: u64) -> Result<()> {
+        self.tail.poll(self.dir, self.observer);
+        self.observer.progress(total, total);
+        self.dir.log_event(&Event::Finished { at: now_s() })?;
+        Ok(())
+    }
+
     fn cancel_all(&mut self) -> Result<()> {
         let jobs: Vec<u64> = self.active.iter().filter_map(|s| s.job).collect();
         slurm::scancel(&jobs)?;

@@ -395,7 +395,7 @@ fn spring_index_grid_on_slurm_gives_the_threads_store() {
             .arg(out)
             .args(extra)
             .args(&files)
-            .current_dir(dir.path()) // run directories of the years go here
+            .current_dir(dir.path()) // the run directory goes here
             .output()
             .unwrap();
         common::ok(&o);
@@ -426,7 +426,7 @@ print("ok")
                 .starts_with("rsdat-run-")
         })
         .count();
-    assert_eq!(runs, 2, "one run directory per year");
+    assert_eq!(runs, 1, "both years are one plan: one run directory");
 }
 
 #[test]

@@ -25,6 +25,33 @@ pub(crate) fn materialised(nodes: &[PNode], outputs: &[usize]) -> Vec<bool> {
     out
 }
 
+/// The node whose stage holds output `o` when `o` only picks one field of a materialised
+/// multi-output node on the same chunk grid (a fold's layers), with that field's index.
+pub(crate) fn field_source(nodes: &[PNode], o: usize) -> Option<(usize, usize)> {
+    let n = &nodes[o];
+    let Op::Field { k } = n.op else {
+        return None;
+    };
+    let src = &nodes[*n.inputs.first()?];
+    (src.fields() > 1 && src.shape == n.shape && src.chunks == n.chunks).then_some((n.inputs[0], k))
+}
+
+/// Outputs that pick a field of a materialised node are not stages of their own: the
+/// source's stage serves them (one stage, not one per field, and no copy of its chunks).
+pub(crate) fn serve_fields_from_source(
+    nodes: &[PNode],
+    outputs: &[usize],
+    materialise: &mut [bool],
+) {
+    for &o in outputs {
+        if let Some((src, _)) = field_source(nodes, o) {
+            if materialise[src] {
+                materialise[o] = false;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::LazyArray;

@@ -91,7 +91,7 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         overwrite: true,
     };
     let report = grid::compute(&grid_args, global.quiet)?;
-    let seconds: f64 = report.years.iter().map(|y| y.seconds).sum();
+    let seconds = report.seconds;
     let mut maps = Vec::new();
     for var in ["first-leaf", "first-bloom"] {
         let png = args.dir.join(format!("{var}-1980.png"));

@@ -1,12 +1,14 @@
 //! `rsdat spring-index grid`: SI-x over Daymet-layout grids, one Zarr group per year.
 //!
-//! Each year is a plan of the engine: tmin, tmax and dayl, windowed (`--bbox`) and
-//! coarsened, folded along time by the spring-index kernel ([`super::fold`]). A fold task is
-//! a tile of cells aligned with the inputs' storage chunks, so every compressed chunk is
-//! inflated once; it keeps O(1) state per cell and stops reading as soon as every cell has its
-//! events. Memory is known (and checked) before the run; the same plan runs on threads,
-//! worker processes or SLURM. Finished tiles are kept beside the store until the year's group
-//! is written, so `--resume` continues a killed run where it stopped.
+//! Every year is a fold of the engine: tmin, tmax and dayl, windowed (`--bbox`) and
+//! coarsened, folded along time by the spring-index kernel ([`super::fold`]); the years
+//! still to compute form one plan, so their tiles run side by side (on SLURM: one
+//! submission for the whole run). A fold task is a tile of cells aligned with the inputs'
+//! storage chunks, so every compressed chunk is inflated once; it keeps O(1) state per cell
+//! and stops reading as soon as every cell has its events. Memory is known (and checked)
+//! before the run; the same plan runs on threads, worker processes or SLURM. Finished tiles
+//! are kept beside the store until every year's group is written, so `--resume` continues a
+//! killed run where it stopped.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -247,15 +249,16 @@ pub(crate) struct YearReport {
     pub(crate) cells: usize,
     /// Days in the window (a tile stops reading once all its cells have their events).
     pub(crate) days: u32,
-    pub(crate) seconds: f64,
-    /// Tasks of the year's plan.
-    pub(crate) tasks: u64,
 }
 
 #[derive(Serialize)]
 pub(crate) struct GridReport {
     pub(crate) store: PathBuf,
     pub(crate) years: Vec<YearReport>,
+    /// Tasks of the run's plan (every year computed).
+    pub(crate) tasks: u64,
+    /// Wall time of the run: computing and writing the years.
+    pub(crate) seconds: f64,
     /// The largest planned memory of one task.
     pub(crate) peak_memory_bytes: u64,
 }
@@ -287,10 +290,11 @@ pub(crate) fn run(args: &GridArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         for y in &r.years {
             writeln!(
                 out,
-                "{}: {} ({} cells, {}-day window, {:.2} s)",
-                y.year, y.status, y.cells, y.days, y.seconds
+                "{}: {} ({} cells, {}-day window)",
+                y.year, y.status, y.cells, y.days
             )?;
         }
+        writeln!(out, "{} tasks in {:.2} s", r.tasks, r.seconds)?;
         writeln!(out, "store: {}", r.store.display())?;
         writeln!(
             out,
@@ -338,8 +342,9 @@ pub(crate) fn compute(args: &GridArgs, quiet: bool) -> anyhow::Result<GridReport
         .map(str::parse::<ZarrFormat>)
         .transpose()
         .map_err(anyhow::Error::msg)?;
+    let started = std::time::Instant::now();
     let mut reports = Vec::new();
-    let mut peak = 0;
+    let mut pending = Vec::new();
     for (&year, inputs) in &years {
         let group = year.to_string();
         let exists = args.out.exists()
@@ -350,8 +355,6 @@ pub(crate) fn compute(args: &GridArgs, quiet: bool) -> anyhow::Result<GridReport
                 status: "skipped (already in the store)",
                 cells: 0,
                 days: 0,
-                seconds: 0.0,
-                tasks: 0,
             });
             continue;
         }
@@ -361,27 +364,91 @@ pub(crate) fn compute(args: &GridArgs, quiet: bool) -> anyhow::Result<GridReport
                 args.out.display()
             );
         }
-        let files: Vec<&str> = needed(&cfg)
+        let files: Vec<String> = needed(&cfg)
             .iter()
-            .map(|v| inputs.files[v].as_str())
+            .map(|v| inputs.files[v].clone())
             .collect();
-        let src = Arc::new(
-            rsdat_io::open_merged(&files)
-                .with_context(|| format!("cannot open the inputs of {year}"))?,
-        );
-        let (report, bytes) = run_year(args, &cfg, year, src, &files, format, quiet)?;
-        peak = peak.max(bytes);
-        reports.push(report);
+        pending.push(plan_year(args, &cfg, year, files)?);
     }
+    let (tasks, peak) = if pending.is_empty() {
+        (0, 0)
+    } else {
+        run_years(args, &cfg, &pending, format, quiet)?
+    };
+    reports.extend(pending.iter().map(|y| YearReport {
+        year: y.year,
+        status: "done",
+        cells: y.ys.len() * y.xs.len(),
+        days: y.days,
+    }));
+    reports.sort_by_key(|r| r.year);
     Ok(GridReport {
         store: args.out.clone(),
         years: reports,
+        tasks,
+        seconds: started.elapsed().as_secs_f64(),
         peak_memory_bytes: peak,
     })
 }
 
+/// A year's part of the run: its inputs and the fold's layers.
+struct YearPlan {
+    year: i32,
+    src: Arc<MergedSource>,
+    files: Vec<String>,
+    ys: Vec<f64>,
+    xs: Vec<f64>,
+    days: u32,
+    /// The fold's outputs, in [`Layer::ALL`] order: first leaf, then first bloom.
+    layers: Vec<LazyArray>,
+}
+
+/// Computes the pending `years` as one plan and writes each year's group; returns the
+/// plan's task count and its largest task memory.
+fn run_years(
+    args: &GridArgs,
+    cfg: &Config,
+    years: &[YearPlan],
+    format: Option<ZarrFormat>,
+    quiet: bool,
+) -> anyhow::Result<(u64, u64)> {
+    let refs: Vec<&LazyArray> = years.iter().flat_map(|y| &y.layers).collect();
+    let plan = rsdat_array::Plan::build(&refs)?;
+    let dir = task_dir(&args.out);
+    if !args.resume && dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("cannot remove `{}`", dir.display()))?;
+    }
+    let label = match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a.year != b.year => format!("{}-{}", a.year, b.year),
+        _ => years[0].year.to_string(),
+    };
+    let mut opts = args.exec.options(&label, quiet)?;
+    opts.task_dir = Some(dir.clone());
+    let outputs = rsdat_array::run(&plan, &opts).map_err(|e| match e {
+        rsdat_array::Error::Memory { .. } => anyhow::Error::new(e).context(format!(
+            "{label} does not fit in --memory-limit: clip with --bbox, coarsen with --coarsen, \
+             use fewer --workers or raise the limit"
+        )),
+        e => e.into(),
+    })?;
+    let mut next = 0;
+    for y in years {
+        let values = outputs.get(next..next + y.layers.len())?;
+        next += y.layers.len();
+        let (leaf, bloom) = values.split_at(Layer::ALL.len());
+        let flat = |v: &[ndarray::ArrayD<f64>]| -> Vec<f64> {
+            v.iter().flat_map(|a| a.iter().copied()).collect()
+        };
+        write_year(args, cfg, y, format, (flat(leaf), flat(bloom)))?;
+    }
+    drop(outputs);
+    std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove `{}`", dir.display()))?;
+    Ok((plan.n_tasks(), plan.peak_bytes()))
+}
+
 /// Checks that the inputs share one grid (shape and x/y coordinates); returns its days.
-fn days_of(src: &MergedSource, files: &[&str]) -> anyhow::Result<usize> {
+fn days_of(src: &MergedSource, files: &[String]) -> anyhow::Result<usize> {
     let ds = src.dataset();
     let tmin = ds.variable(INPUTS[0])?;
     let [nt, ny, nx] = tmin.shape[..] else {
@@ -421,24 +488,25 @@ fn days_of(src: &MergedSource, files: &[&str]) -> anyhow::Result<usize> {
     Ok(nt)
 }
 
-/// The task directory of `year` beside the store: finished tiles of an interrupted run.
-fn task_dir(out: &std::path::Path, year: i32) -> PathBuf {
+/// The task directory beside the store: finished tiles of an interrupted run.
+fn task_dir(out: &std::path::Path) -> PathBuf {
     let mut name = out.file_name().unwrap_or_default().to_os_string();
     name.push(".partial");
-    out.with_file_name(name).join(year.to_string())
+    out.with_file_name(name)
 }
 
-fn run_year(
+/// Opens the inputs of `year` (`files` in [`INPUTS`] order) and lazily folds them.
+fn plan_year(
     args: &GridArgs,
     cfg: &Config,
     year: i32,
-    src: Arc<MergedSource>,
-    files: &[&str],
-    format: Option<ZarrFormat>,
-    quiet: bool,
-) -> anyhow::Result<(YearReport, u64)> {
-    let started = std::time::Instant::now();
-    let nt = days_of(&src, files)?;
+    files: Vec<String>,
+) -> anyhow::Result<YearPlan> {
+    let src = Arc::new(
+        rsdat_io::open_merged(&files)
+            .with_context(|| format!("cannot open the inputs of {year}"))?,
+    );
+    let nt = days_of(&src, &files)?;
     if usize::try_from(cfg.end_day()).unwrap_or(usize::MAX) > nt {
         bail!(
             "--end-day {} is past the {nt} days in `{}`",
@@ -469,20 +537,19 @@ fn run_year(
             a
         })
     };
-    let urls: Vec<String> = files.iter().map(|f| (*f).to_owned()).collect();
     let days = (cfg.end_day() - cfg.start_day() + 1) as usize;
     let mut inputs: Vec<LazyArray> = needed(cfg)
         .iter()
         .map(|v| {
             window(
-                LazyArray::from_source(src.clone(), &urls, v)?
+                LazyArray::from_source(src.clone(), &files, v)?
                     .isel("time", slice(cfg.start_day() as usize - 1, days))?,
             )
         })
         .collect::<anyhow::Result<_>>()?;
     if cfg.preset() == Preset::Matlab {
         // the latitude of each cell, the same every day
-        let lat = LazyArray::from_source(src.clone(), &urls, "lat").with_context(|| {
+        let lat = LazyArray::from_source(src.clone(), &files, "lat").with_context(|| {
             format!(
                 "the matlab preset takes day length from latitude, but `{}` has no `lat`",
                 files[0]
@@ -495,68 +562,29 @@ fn run_year(
         |d: &str| -> Vec<f64> { inputs[0].coord(d).map(<[f64]>::to_vec).unwrap_or_default() };
     let (ys, xs) = (coord("y"), coord("x"));
     let refs: Vec<&LazyArray> = inputs.iter().collect();
-    let outputs = LazyArray::fold(&refs, "time", SpringIndexFold::new(cfg.clone()))?;
-    let refs: Vec<&LazyArray> = outputs.iter().collect();
-    let plan = rsdat_array::Plan::build(&refs)?;
-    let bytes = plan.peak_bytes();
-    let dir = task_dir(&args.out, year);
-    if !args.resume && dir.exists() {
-        std::fs::remove_dir_all(&dir)
-            .with_context(|| format!("cannot remove `{}`", dir.display()))?;
-    }
-    let mut opts = args.exec.options(&year.to_string(), quiet)?;
-    opts.task_dir = Some(dir.clone());
-    let values = rsdat_array::compute(&refs, &opts).map_err(|e| match e {
-        rsdat_array::Error::Memory { .. } => anyhow::Error::new(e).context(format!(
-            "{year} does not fit in --memory-limit: clip with --bbox, coarsen with --coarsen, \
-             use fewer --workers or raise the limit"
-        )),
-        e => e.into(),
-    })?;
-    let cells = ys.len() * xs.len();
-    let (leaf, bloom) = values.split_at(Layer::ALL.len());
-    let flat = |v: &[ndarray::ArrayD<f64>]| -> Vec<f64> {
-        v.iter().flat_map(|a| a.iter().copied()).collect()
-    };
-    write_year(
-        args,
-        cfg,
+    let layers = LazyArray::fold(&refs, "time", SpringIndexFold::new(cfg.clone()))?;
+    Ok(YearPlan {
         year,
-        src.as_ref(),
+        src,
         files,
-        format,
-        (&ys, &xs),
-        (flat(leaf), flat(bloom)),
-    )?;
-    std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove `{}`", dir.display()))?;
-    if let Some(parent) = dir.parent() {
-        // the `.partial` folder goes once no year is in progress
-        let _ = std::fs::remove_dir(parent);
-    }
-    let report = YearReport {
-        year,
-        status: "done",
-        cells,
+        ys,
+        xs,
         days: u32::try_from(days).unwrap_or(u32::MAX),
-        seconds: started.elapsed().as_secs_f64(),
-        tasks: plan.n_tasks(),
-    };
-    Ok((report, bytes))
+        layers,
+    })
 }
 
 /// Writes the group of `year`: `first-leaf`, `first-bloom` (plant, y, x), coordinates and the
 /// grid mapping, atomically (the group appears only when complete).
-#[allow(clippy::too_many_arguments)]
 fn write_year(
     args: &GridArgs,
     cfg: &Config,
-    year: i32,
-    src: &dyn Source,
-    files: &[&str],
+    y: &YearPlan,
     format: Option<ZarrFormat>,
-    (ys, xs): (&[f64], &[f64]),
     (leaf, bloom): (Vec<f64>, Vec<f64>),
 ) -> anyhow::Result<()> {
+    let (year, files) = (y.year, &y.files);
+    let (ys, xs) = (y.ys.as_slice(), y.xs.as_slice());
     let options = StoreOptions {
         format,
         overwrite: args.overwrite,
@@ -585,7 +613,7 @@ fn write_year(
         format!("rsdat {} spring-index grid", env!("CARGO_PKG_VERSION")),
     );
     let group = store.group(&year.to_string(), &attrs)?;
-    let dataset = src.dataset();
+    let dataset = y.src.dataset();
     let grid_mapping = match &dataset.crs {
         Some(crs) => {
             let transform = rsdat_model::GeoTransform::from_centres(xs, ys);
