@@ -214,7 +214,9 @@ fn recorded_seconds(dir: &RunDir, stage: u32, done: &BTreeSet<u64>) -> Option<f6
 /// Runs a few tasks of each stage locally to learn their time (their outputs are kept).
 /// Stages with no more tasks than `slots` (elements that run at once) are not calibrated:
 /// each of their tasks gets an element of its own whatever they take, and running them
-/// here, one at a time, would cost more than it tells.
+/// here, one at a time, would cost more than it tells. Nor are stages like one already
+/// measured (the same operation, task count and memory: the years of a workflow), which
+/// [`stage_needs`] estimates from it.
 fn calibrate(
     dir: &RunDir,
     plan: &Plan,
@@ -224,11 +226,24 @@ fn calibrate(
 ) -> Result<()> {
     let start = Instant::now();
     let log = WorkerLog::open(dir, "local", format!("local@{}", hostname()))?;
+    let mut measured: Vec<(&str, u64, u64)> = Vec::new();
     for (s, st) in plan.stages().iter().enumerate() {
         let stage = u32::try_from(s).expect("stage count fits u32");
-        if !done[s].is_empty() || start.elapsed().as_secs_f64() > 30.0 || st.tasks() <= slots {
+        // the operation, without the stage's number (`3:fold` -> `fold`)
+        let op = st.name().split_once(':').map_or(st.name(), |(_, op)| op);
+        let like = (op, st.tasks(), st.peak_bytes());
+        let seen = measured.contains(&like);
+        if !done[s].is_empty() {
+            measured.push(like);
+        }
+        if seen
+            || !done[s].is_empty()
+            || start.elapsed().as_secs_f64() > 30.0
+            || st.tasks() <= slots
+        {
             continue;
         }
+        measured.push(like);
         let picks: Vec<TaskId> = (0..st.tasks())
             .take(opts.calibration_tasks)
             .map(|chunk| TaskId { stage, chunk })

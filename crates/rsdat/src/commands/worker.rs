@@ -30,6 +30,11 @@ pub(crate) fn run(args: &WorkerArgs, _global: &GlobalArgs) -> anyhow::Result<()>
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(1);
+        // kernels that split a task (the spring index's slab reads) use rayon's pool: keep
+        // the element within the CPUs SLURM gave it, not every core of the node
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(cpus.max(1))
+            .build_global();
         let log = |id: rsdat_array::TaskId, secs: f64| {
             let _ = writeln!(std::io::stderr(), "task {id} done in {secs:.3} s");
         };
