@@ -129,29 +129,21 @@ impl SpringIndexRow {
     /// [`Error::Length`] if a slice does not hold `n_cells` values; [`Error::DayOrder`] if `day`
     /// is not the day expected next.
     pub fn push_day(&mut self, day: u32, tmin: &[f32], tmax: &[f32], dayl_s: &[f32]) -> Result<()> {
-        self.check_input(
+        let units = self.units;
+        self.feed(
             day,
             [
                 ("tmin", tmin.len()),
                 ("tmax", tmax.len()),
                 ("dayl", dayl_s.len()),
             ],
-        )?;
-        if self.next > self.end_day || self.all_done() {
-            self.next = self.next.saturating_add(1);
-            return Ok(());
-        }
-        let units = self.units;
-        self.step(
-            day,
             &Raw {
                 tmin,
                 tmax,
                 dayl_s,
                 units,
             },
-        );
-        Ok(())
+        )
     }
 
     /// Like [`SpringIndexRow::push_day`] with the day-length terms computed beforehand, to share
@@ -166,29 +158,21 @@ impl SpringIndexRow {
         tmax: &[f32],
         day_length: &DayLengthRow,
     ) -> Result<()> {
-        self.check_input(
+        let units = self.units;
+        self.feed(
             day,
             [
                 ("tmin", tmin.len()),
                 ("tmax", tmax.len()),
                 ("dayl", day_length.n_cells()),
             ],
-        )?;
-        if self.next > self.end_day || self.all_done() {
-            self.next = self.next.saturating_add(1);
-            return Ok(());
-        }
-        let units = self.units;
-        self.step(
-            day,
             &Shared {
                 tmin,
                 tmax,
                 day_length,
                 units,
             },
-        );
-        Ok(())
+        )
     }
 
     /// Like [`SpringIndexRow::push_day`] with `f64` inputs already in °F and hours.
@@ -199,27 +183,19 @@ impl SpringIndexRow {
         tmax_f: &[f64],
         day_length_h: &[f64],
     ) -> Result<()> {
-        self.check_input(
+        self.feed(
             day,
             [
                 ("tmin", tmin_f.len()),
                 ("tmax", tmax_f.len()),
                 ("dayl", day_length_h.len()),
             ],
-        )?;
-        if self.next > self.end_day || self.all_done() {
-            self.next = self.next.saturating_add(1);
-            return Ok(());
-        }
-        self.step(
-            day,
             &Converted {
                 tmin_f,
                 tmax_f,
                 day_length_h,
             },
-        );
-        Ok(())
+        )
     }
 
     /// The outputs: 0-based days (days since 1 January), Arnold Red's leaf one day after its
@@ -239,6 +215,23 @@ impl SpringIndexRow {
         out.check_cells(self.n_cells)?;
         out.clear();
         self.write(out);
+        Ok(())
+    }
+
+    /// Checks a day's input lengths and order, then steps every cell (unless the window is
+    /// over or every cell has its events).
+    fn feed(
+        &mut self,
+        day: u32,
+        lens: [(&'static str, usize); 3],
+        inputs: &impl DayInputs,
+    ) -> Result<()> {
+        self.check_input(day, lens)?;
+        if self.next > self.end_day || self.all_done() {
+            self.next = self.next.saturating_add(1);
+            return Ok(());
+        }
+        self.step(day, inputs);
         Ok(())
     }
 
