@@ -30,39 +30,16 @@ import sys
 import tempfile
 import time
 
-CONF = """ClusterName=rsdatbench
-SlurmctldHost=localhost
-SlurmctldPort={ctld}
-SlurmdPort={slurmd}
-SlurmUser={user}
-AuthType=auth/munge
-AuthInfo=socket={d}/munge.socket
-CredType=cred/munge
-StateSaveLocation={d}/state
-SlurmdSpoolDir={d}/spool
-SlurmctldPidFile={d}/slurmctld.pid
-SlurmdPidFile={d}/slurmd.pid
-SlurmctldLogFile={d}/log/slurmctld.log
-SlurmdLogFile={d}/log/slurmd.log
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core_Memory
-DefMemPerCPU=256
-MaxArraySize=10001
-JobCompType=jobcomp/filetxt
-JobCompLoc={d}/log/jobcomp.txt
-AccountingStorageType=accounting_storage/none
-MpiDefault=none
-ReturnToService=2
-SchedulerType=sched/backfill
-SchedulerParameters=sched_interval=1
-MinJobAge=300
-KillWait=2
-InactiveLimit=0
-NodeName=benchnode NodeAddr=127.0.0.1 NodeHostname=localhost CPUs={cpus} RealMemory={mem} State=UNKNOWN
-PartitionName=debug Nodes=benchnode Default=YES MaxTime=INFINITE State=UP
-"""
+# the same slurm.conf as the tests' cluster (rsdat_testkit::slurm)
+CONF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "crates",
+                    "rsdat-testkit", "src", "slurm.conf")
+
+
+def fill(template, **values):
+    """`template` with each {key} replaced by its value."""
+    for k, v in values.items():
+        template = template.replace("{" + k + "}", str(v))
+    return template
 
 
 def free_port():
@@ -91,12 +68,12 @@ class Cluster:
         mem_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1 << 20) * 9 // 10
         user = subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
         conf = os.path.join(self.d, "slurm.conf")
-        with open(conf, "w") as f:
-            f.write(CONF.format(ctld=free_port(), slurmd=free_port(), user=user, d=self.d,
-                                cpus=os.cpu_count(), mem=mem_mb))
+        with open(CONF) as t, open(conf, "w") as f:
+            f.write(fill(t.read(), ctld=free_port(), slurmd=free_port(), user=user, d=self.d,
+                         cpus=os.cpu_count(), mem=mem_mb, partition="debug"))
         os.environ["SLURM_CONF"] = conf
         subprocess.run(["slurmctld", "-i"], check=True)
-        subprocess.run(["slurmd", "-N", "benchnode"], check=True)
+        subprocess.run(["slurmd", "-N", "rsdatnode"], check=True)
         for _ in range(150):
             if subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True, text=True).stdout.strip() == "idle":
                 return

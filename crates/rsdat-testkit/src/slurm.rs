@@ -19,6 +19,16 @@ use std::time::{Duration, Instant};
 /// Name of the cluster's only partition.
 pub const PARTITION: &str = "debug";
 
+/// The cluster's `slurm.conf`, with `{name}` placeholders (bench/slurm/bench.py uses it too).
+const CONF: &str = include_str!("slurm.conf");
+
+/// `template` with each `{key}` replaced by its value.
+fn fill(template: &str, values: &[(&str, String)]) -> String {
+    values.iter().fold(template.to_owned(), |t, (k, v)| {
+        t.replace(&format!("{{{k}}}"), v)
+    })
+}
+
 /// A running single-node cluster.
 #[derive(Debug)]
 pub struct Cluster {
@@ -131,48 +141,17 @@ impl Cluster {
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let real_mb = (mem_total_mb() * 9 / 10).max(512);
         let conf = d.join("slurm.conf");
-        let text = format!(
-            "ClusterName=rsdattest
-SlurmctldHost=localhost
-SlurmctldPort={ctld}
-SlurmdPort={slurmd}
-SlurmUser={user}
-AuthType=auth/munge
-AuthInfo=socket={socket}
-CredType=cred/munge
-StateSaveLocation={d}/state
-SlurmdSpoolDir={d}/spool
-SlurmctldPidFile={d}/slurmctld.pid
-SlurmdPidFile={d}/slurmd.pid
-SlurmctldLogFile={d}/log/slurmctld.log
-SlurmdLogFile={d}/log/slurmd.log
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core_Memory
-DefMemPerCPU=256
-MaxArraySize=10001
-JobCompType=jobcomp/filetxt
-JobCompLoc={d}/log/jobcomp.txt
-AccountingStorageType=accounting_storage/none
-JobAcctGatherType=jobacct_gather/linux
-JobAcctGatherFrequency=5
-MpiDefault=none
-ReturnToService=2
-SchedulerType=sched/backfill
-SchedulerParameters=sched_interval=1
-MinJobAge=300
-KillWait=2
-InactiveLimit=0
-OverTimeLimit=0
-NodeName=rsdatnode NodeAddr=127.0.0.1 NodeHostname=localhost CPUs={cpus} RealMemory={real_mb} State=UNKNOWN
-PartitionName={PARTITION} Nodes=rsdatnode Default=YES MaxTime=INFINITE State=UP
-",
-            ctld = free_port(),
-            slurmd = free_port(),
-            user = user(),
-            socket = socket.display(),
-            d = d.display(),
+        let text = fill(
+            CONF,
+            &[
+                ("ctld", free_port().to_string()),
+                ("slurmd", free_port().to_string()),
+                ("user", user()),
+                ("d", d.display().to_string()),
+                ("cpus", cpus.to_string()),
+                ("mem", real_mb.to_string()),
+                ("partition", PARTITION.to_owned()),
+            ],
         );
         std::fs::write(&conf, text).expect("write slurm.conf");
         let c = Self { dir, conf, cpus };
