@@ -10,7 +10,7 @@ use crate::deps::{
     carry_region, combine_prev_region, dot_regions, fold_region, reduce_prev_region,
 };
 use crate::expr::{BinaryOp, Op, ReduceOp, RoundMode, Runtime, UnaryOp};
-use crate::grid::{region_len, region_shape};
+use crate::grid::{region_len, region_shape, Region};
 use crate::plan::{Plan, StageKind, TaskId};
 use crate::reduce::Reducer;
 use crate::regions::{clamp_shift, input_regions};
@@ -88,7 +88,10 @@ impl Eval<'_> {
                     Op::Cumsum { axis, skipna } => self.cumsum(*node, &region, *axis, *skipna)?,
                     Op::Dot => vec![self.dot(*node, &region)?],
                     Op::Fold { axis, .. } => self.fold(*node, &region, *axis)?,
-                    _ => self.compute(*node, &region)?,
+                    _ => match self.band_rows(*node, &region) {
+                        Some(rows) => vec![self.compute_banded(*node, &region, rows)?],
+                        None => self.compute(*node, &region)?,
+                    },
                 }
             }
             StageKind::ReducePartial { node } => {
@@ -98,18 +101,18 @@ impl Eval<'_> {
                 };
                 let input = n.inputs[0];
                 let r = self.plan.node(input).grid().region(id.chunk);
-                let v = self.value(input, &r)?.swap_remove(0);
-                let full = &self.plan.node(input).shape;
-                partial(
-                    &v,
-                    &r,
-                    full,
-                    axes,
-                    Reducer {
-                        op: *op,
-                        skipna: *skipna,
-                    },
-                )
+                let red = Reducer {
+                    op: *op,
+                    skipna: *skipna,
+                };
+                let fused = self.plan.node(input).stage.is_none();
+                match self.band_rows(input, &r).filter(|_| fused) {
+                    Some(rows) => self.partial_banded(input, &r, rows, axes, red)?,
+                    None => {
+                        let v = self.value(input, &r)?.swap_remove(0);
+                        partial(&v, &r, &self.plan.node(input).shape, axes, red)
+                    }
+                }
             }
             StageKind::ReduceCombine { node, prev, factor } => {
                 let Op::Reduce { op, axes, skipna } = &self.plan.node(*node).op else {
@@ -151,6 +154,80 @@ impl Eval<'_> {
             Some(s) => self.gather(s, region, 0..n.fields()),
             None => self.compute(node, region),
         }
+    }
+
+    /// Rows (along axis 0) per band when `region` of the fused tree under `node` is worth
+    /// computing band by band, so that its intermediates stay in cache: `None` for small
+    /// regions and for trees that read a dataset (each storage chunk is read once per task)
+    /// or take rolling windows (each band would recompute its window's rows).
+    fn band_rows(&self, node: usize, region: &[Range<usize>]) -> Option<usize> {
+        let rows = region.first()?.len();
+        let per_band = (BAND_LEN / region_len(&region[1..]).max(1)).max(1);
+        (per_band < rows && self.bandable(node, true)).then_some(per_band)
+    }
+
+    fn bandable(&self, node: usize, top: bool) -> bool {
+        let n = self.plan.node(node);
+        if n.stage.is_some() && !top {
+            return true; // gathered from the store
+        }
+        !matches!(n.op, Op::Source { .. } | Op::RollingSum { .. })
+            && n.inputs.iter().all(|&i| self.bandable(i, false))
+    }
+
+    /// `region` of fused `node`, computed `rows` rows at a time into the output.
+    fn compute_banded(
+        &self,
+        node: usize,
+        region: &[Range<usize>],
+        rows: usize,
+    ) -> Result<ArrayD<f64>> {
+        let mut out = ArrayD::zeros(IxDyn(&region_shape(region)));
+        for band in bands(region, rows) {
+            let v = self.compute(node, &band)?.swap_remove(0);
+            let dst = band[0].start - region[0].start..band[0].end - region[0].start;
+            out.slice_axis_mut(Axis(0), Slice::from(dst)).assign(&v);
+        }
+        Ok(out)
+    }
+
+    /// [`partial`] over `region` of `input`, computed `rows` rows at a time; the bands'
+    /// partial states are merged in order.
+    fn partial_banded(
+        &self,
+        input: usize,
+        region: &[Range<usize>],
+        rows: usize,
+        axes: &[usize],
+        red: Reducer,
+    ) -> Result<Fields> {
+        let mut shape = region_shape(region);
+        for &a in axes {
+            shape[a] = 1;
+        }
+        let init = red.init();
+        let mut sa = ArrayD::from_elem(IxDyn(&shape), init.0);
+        let mut sb = ArrayD::from_elem(IxDyn(&shape), init.1);
+        let full = &self.plan.node(input).shape;
+        for band in bands(region, rows) {
+            let v = self.value(input, &band)?.swap_remove(0);
+            let p = partial(&v, &band, full, axes, red);
+            let dst = if axes.contains(&0) {
+                0..1
+            } else {
+                band[0].start - region[0].start..band[0].end - region[0].start
+            };
+            Zip::from(sa.slice_axis_mut(Axis(0), Slice::from(dst.clone())))
+                .and(sb.slice_axis_mut(Axis(0), Slice::from(dst)))
+                .and(&p[0])
+                .and(&p[1])
+                .for_each(|a, b, &pa, &pb| {
+                    let mut s = (*a, *b);
+                    red.merge(&mut s, (pa, pb));
+                    (*a, *b) = s;
+                });
+        }
+        Ok(vec![sa, sb])
     }
 
     /// Assembles `fields` of `region` of stage `stage`'s grid from its chunks.
@@ -227,12 +304,12 @@ impl Eval<'_> {
                 }
             }
             Op::Memory { data } => {
-                let full = ArrayD::from_shape_vec(IxDyn(&n.shape), data.clone())
+                let full = ndarray::ArrayViewD::from_shape(IxDyn(&n.shape), data)
                     .map_err(|e| Error::invalid(&n.label, e.to_string()))?;
                 full.slice_each_axis(|ax| Slice::from(region[ax.axis.index()].clone()))
                     .to_owned()
             }
-            Op::Random { seed } => random_region(*seed, &n.shape, region),
+            Op::Random { seed } => crate::random::region(*seed, &n.shape, region),
             Op::Full { value } => ArrayD::from_elem(IxDyn(&shape), *value),
             Op::Unary(u) => {
                 let mut v = one(0)?;
@@ -254,10 +331,17 @@ impl Eval<'_> {
                 v
             }
             Op::Binary(b) => {
-                let a = align(one(0)?, &n.align[0], &shape);
+                let mut a = align(one(0)?, &n.align[0], &shape);
                 let c = align(one(1)?, &n.align[1], &shape);
                 let b = *b;
-                Zip::from(&a).and(&c).map_collect(|&x, &y| binary(b, x, y))
+                if a.is_standard_layout() {
+                    Zip::from(&mut a)
+                        .and(&c)
+                        .for_each(|x, &y| *x = binary(b, *x, y));
+                    a
+                } else {
+                    Zip::from(&a).and(&c).map_collect(|&x, &y| binary(b, x, y))
+                }
             }
             Op::Where => {
                 let c = align(one(0)?, &n.align[0], &shape);
@@ -441,6 +525,19 @@ impl Eval<'_> {
     }
 }
 
+/// Elements per band of [`Eval::band_rows`]: a few such arrays fit in a core's L2 cache,
+/// and each is allocated from the heap, not mapped afresh (glibc maps blocks of 128 KiB up).
+const BAND_LEN: usize = 8 * 1024;
+
+/// `region` cut along axis 0 into bands of `rows` rows.
+fn bands(region: &[Range<usize>], rows: usize) -> impl Iterator<Item = Region> + '_ {
+    region[0].clone().step_by(rows).map(move |s| {
+        let mut band = region.to_vec();
+        band[0] = s..(s + rows).min(region[0].end);
+        band
+    })
+}
+
 /// The values of `v` with `axis` moved first, in standard order (no copy when it already is).
 fn time_major(v: ArrayD<f64>, axis: usize) -> Vec<f64> {
     let v = if axis == 0 {
@@ -585,50 +682,6 @@ pub(crate) fn binary(b: BinaryOp, x: f64, y: f64) -> f64 {
     }
 }
 
-/// SplitMix64 of the element's flat index: uniform `[0, 1)`, independent of chunking.
-#[allow(clippy::cast_precision_loss)]
-pub(crate) fn random_at(seed: u64, flat: u64) -> f64 {
-    let mut z = seed
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        .wrapping_add(flat.wrapping_mul(0xBF58_476D_1CE4_E5B9))
-        .wrapping_add(0x94D0_49BB_1331_11EB);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    (z >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
-fn random_region(seed: u64, full: &[usize], region: &[Range<usize>]) -> ArrayD<f64> {
-    let shape = region_shape(region);
-    let mut out = ArrayD::zeros(IxDyn(&shape));
-    let nd = shape.len();
-    if nd == 0 {
-        out[IxDyn(&[])] = random_at(seed, 0);
-        return out;
-    }
-    let last = region[nd - 1].clone();
-    let stride_last = 1u64;
-    for (mut lane, idx) in out.lanes_mut(Axis(nd - 1)).into_iter().zip(0u64..) {
-        // multi-index of this lane over the leading dims
-        let mut rem = idx;
-        let mut flat = 0u64;
-        let mut lead = vec![0usize; nd - 1];
-        for d in (0..nd - 1).rev() {
-            let n = shape[d] as u64;
-            lead[d] = usize::try_from(rem % n).unwrap_or(0);
-            rem /= n;
-        }
-        for d in 0..nd - 1 {
-            flat = flat * full[d] as u64 + (region[d].start + lead[d]) as u64;
-        }
-        let base = flat * full[nd - 1] as u64 + last.start as u64;
-        for (k, x) in lane.iter_mut().enumerate() {
-            *x = random_at(seed, base + k as u64 * stride_last);
-        }
-    }
-    out
-}
-
 /// Means over blocks of `factors`, skipping NaN (all-NaN block: NaN).
 fn coarsen_mean(v: &ArrayD<f64>, factors: &[usize], shape: &[usize]) -> ArrayD<f64> {
     let mut sum = ArrayD::<f64>::zeros(IxDyn(shape));
@@ -758,25 +811,27 @@ fn partial(
 /// values in the same order as the row-wise path, reading the chunk in memory order.
 fn partial_one_axis(v: &ArrayD<f64>, region: &[Range<usize>], a: usize, red: Reducer) -> Fields {
     let mut shape = v.shape().to_vec();
+    let len = shape[a];
     shape[a] = 1;
+    let inner: usize = shape[a + 1..].iter().product();
     let init = red.init();
-    let mut sa = ArrayD::from_elem(IxDyn(&shape), init.0);
-    let mut sb = ArrayD::from_elem(IxDyn(&shape), init.1);
-    for k in 0..v.shape()[a] {
-        #[allow(clippy::cast_precision_loss)]
-        let idx = (region[a].start + k) as f64;
-        let slab = v.index_axis(Axis(a), k).insert_axis(Axis(a));
-        Zip::from(&mut sa)
-            .and(&mut sb)
-            .and(&slab)
-            .for_each(|x, y, &val| {
-                let mut st = (*x, *y);
-                red.push(&mut st, val, idx);
-                *x = st.0;
-                *y = st.1;
-            });
+    let mut sa = vec![init.0; shape.iter().product()];
+    let mut sb = vec![init.1; sa.len()];
+    let v = v.as_standard_layout();
+    let data = v.as_slice().expect("standard layout is contiguous");
+    if inner > 0 {
+        let slabs = data.chunks_exact(inner);
+        for (k, xs) in slabs.enumerate() {
+            let o = k / len.max(1) * inner;
+            #[allow(clippy::cast_precision_loss)]
+            let idx = (region[a].start + k % len) as f64;
+            red.push_cells(&mut sa[o..o + inner], &mut sb[o..o + inner], xs, idx);
+        }
     }
-    vec![sa, sb]
+    vec![
+        ArrayD::from_shape_vec(IxDyn(&shape), sa).expect("one state per kept cell"),
+        ArrayD::from_shape_vec(IxDyn(&shape), sb).expect("one state per kept cell"),
+    ]
 }
 
 /// Merges partial states along the reduced axes, in row-major order.

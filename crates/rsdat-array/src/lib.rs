@@ -39,6 +39,7 @@ mod lower;
 mod ops;
 mod optimize;
 mod plan;
+mod random;
 mod reduce;
 mod regions;
 mod spec;

@@ -53,30 +53,13 @@ impl Reducer {
         }
     }
 
-    /// Absorbs `xs` in order, as repeated [`Reducer::push`] (not for argmax), with the
-    /// operation chosen once per row.
+    /// Absorbs `xs` as repeated [`Reducer::push`] would (not for argmax), with the operation
+    /// chosen once per row; sums and means add in [`lane_sum`]'s order.
     pub(crate) fn push_all(self, s: &mut (f64, f64), xs: &[f64]) {
-        match (self.op, self.skipna) {
-            (ReduceOp::Sum, true) => {
-                for &x in xs {
-                    if !x.is_nan() {
-                        s.0 += x;
-                    }
-                }
-            }
-            (ReduceOp::Sum, false) => {
-                for &x in xs {
-                    s.0 += x;
-                }
-            }
-            (ReduceOp::Mean, true) => {
-                let mut n = 0u64;
-                for &x in xs {
-                    if !x.is_nan() {
-                        s.0 += x;
-                        n += 1;
-                    }
-                }
+        match self.op {
+            ReduceOp::Sum | ReduceOp::Mean => {
+                let (sum, n) = lane_sum(xs, self.skipna);
+                s.0 += sum;
                 #[allow(clippy::cast_precision_loss)]
                 {
                     s.1 += n as f64;
@@ -85,6 +68,42 @@ impl Reducer {
             _ => {
                 for &x in xs {
                     self.push(s, x, 0.0);
+                }
+            }
+        }
+    }
+
+    /// Absorbs `xs[i]`, at flat index `idx`, into the state `(sa[i], sb[i])` of each cell `i`,
+    /// as [`Reducer::push`] does cell by cell, with the operation chosen once per slab.
+    pub(crate) fn push_cells(self, sa: &mut [f64], sb: &mut [f64], xs: &[f64], idx: f64) {
+        let cells = sa.iter_mut().zip(sb.iter_mut()).zip(xs);
+        let skip = |x: f64| self.skipna && x.is_nan();
+        match self.op {
+            ReduceOp::Sum | ReduceOp::Mean => {
+                for ((a, b), &x) in cells {
+                    *a += if skip(x) { 0.0 } else { x };
+                    *b += if skip(x) { 0.0 } else { 1.0 };
+                }
+            }
+            ReduceOp::Max => {
+                for ((a, b), &x) in cells {
+                    let take = x > *a || (a.is_nan() && !x.is_nan());
+                    *a = if take { x } else { *a };
+                    *b = if x.is_nan() { 1.0 } else { *b };
+                }
+            }
+            ReduceOp::Min => {
+                for ((a, b), &x) in cells {
+                    let take = x < *a || (a.is_nan() && !x.is_nan());
+                    *a = if take { x } else { *a };
+                    *b = if x.is_nan() { 1.0 } else { *b };
+                }
+            }
+            ReduceOp::Argmax => {
+                for ((a, b), &x) in cells {
+                    let mut s = (*a, *b);
+                    self.push(&mut s, x, idx);
+                    (*a, *b) = s;
                 }
             }
         }
@@ -148,6 +167,38 @@ impl Reducer {
             ReduceOp::Argmax => s.1,
         }
     }
+}
+
+/// Running sums kept by [`lane_sum`]: independent additions the compiler can vectorise.
+const LANES: usize = 8;
+
+/// Sum of `xs` (NaN skipped when `skipna`) and how many values it added: element `j` goes
+/// to running sum `j % 8`, and the eight are added pairwise at the end. A fixed order, so
+/// every executor gives the same bits, and more accurate than one running sum.
+pub(crate) fn lane_sum(xs: &[f64], skipna: bool) -> (f64, usize) {
+    let mut acc = [0.0f64; LANES];
+    let mut n = [0usize; LANES];
+    let mut runs = xs.chunks_exact(LANES);
+    for run in &mut runs {
+        for ((a, c), &x) in acc.iter_mut().zip(&mut n).zip(run) {
+            let keep = !(skipna && x.is_nan());
+            *a += if keep { x } else { 0.0 };
+            *c += usize::from(keep);
+        }
+    }
+    for ((a, c), &x) in acc.iter_mut().zip(&mut n).zip(runs.remainder()) {
+        let keep = !(skipna && x.is_nan());
+        *a += if keep { x } else { 0.0 };
+        *c += usize::from(keep);
+    }
+    let mut width = LANES;
+    while width > 1 {
+        width /= 2;
+        for l in 0..width {
+            acc[l] += acc[l + width];
+        }
+    }
+    (acc[0], n.iter().sum())
 }
 
 #[cfg(test)]

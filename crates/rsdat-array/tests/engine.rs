@@ -28,7 +28,9 @@ fn notebook01(n: usize, c: usize) -> Vec<LazyArray> {
 
 #[test]
 fn executors_give_bit_identical_results() {
-    let arrays = notebook01(60, 16);
+    // 60 in 16: small chunks; 300 in 128: chunks computed in bands of rows
+    let mut arrays = notebook01(60, 16);
+    arrays.extend(notebook01(300, 128));
     let refs: Vec<&LazyArray> = arrays.iter().collect();
     let run = |executor, workers| {
         compute(

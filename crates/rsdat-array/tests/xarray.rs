@@ -144,6 +144,9 @@ fn operations_agree_with_xarray() {
         (7, 11, vec![3, 5], 2),
         (12, 12, vec![12, 1], 3),
         (6, 10, vec![1, 4], 4),
+        // chunks big enough to be computed in bands of rows
+        (300, 300, vec![160, 120], 5),
+        (40, 700, vec![30, 700], 6),
     ] {
         check(&sample(ny, nx, seed), &chunks);
     }

@@ -29,7 +29,8 @@ fn bits(a: &ndarray::ArrayD<f64>) -> Vec<u64> {
 
 #[test]
 fn processes_match_sync_and_threads_bit_for_bit() {
-    let ops = rsdat_array::examples::notebook01(120, 32).unwrap();
+    // chunks of 100 x 100 are computed in bands of rows
+    let ops = rsdat_array::examples::notebook01(240, 100).unwrap();
     let arrays: Vec<_> = ops.iter().map(|(_, a)| a).collect();
     let run = |executor| run_on(&arrays, executor);
     let s = run(ExecutorKind::Sync);

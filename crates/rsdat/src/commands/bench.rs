@@ -29,7 +29,7 @@ pub(crate) enum BenchKind {
     Overhead(OverheadArgs),
     /// The operations of the seed's notebook 01 on a random array.
     #[command(
-        after_help = "Example:\n  rsdat bench notebook01 --size 10000 --chunk 1000 --workers 2 --json"
+        after_help = "Examples:\n  rsdat bench notebook01 --size 10000 --chunk 1000 --workers 2 --json\n  rsdat bench notebook01 --size 4000 --op '(x + x.T).mean()' --repeat 5"
     )]
     Notebook01(Notebook01Args),
 }
@@ -53,6 +53,12 @@ pub(crate) struct Notebook01Args {
     /// Chunk side.
     #[arg(long, default_value_t = 1000)]
     pub(crate) chunk: usize,
+    /// Only this operation, by its name as printed (repeatable; default: all).
+    #[arg(long = "op", value_name = "NAME")]
+    pub(crate) ops: Vec<String>,
+    /// Runs of each operation; the median time is reported.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) repeat: usize,
     #[command(flatten)]
     pub(crate) exec: ExecArgs,
 }
@@ -138,15 +144,33 @@ fn notebook01(args: &Notebook01Args, global: &GlobalArgs) -> anyhow::Result<()> 
         args.size > 0 && args.chunk > 0,
         "--size and --chunk must be positive"
     );
+    anyhow::ensure!(args.repeat > 0, "--repeat must be at least 1");
+    let all = rsdat_array::examples::notebook01(args.size, args.chunk)?;
+    if let Some(bad) = args.ops.iter().find(|o| !all.iter().any(|(n, _)| n == o)) {
+        let names: Vec<&str> = all.iter().map(|(n, _)| *n).collect();
+        anyhow::bail!(
+            "no operation `{bad}` in notebook 01 (has: {})",
+            names.join(", ")
+        );
+    }
     let mut rows = Vec::new();
-    for (name, a) in rsdat_array::examples::notebook01(args.size, args.chunk)? {
+    for (name, a) in all {
+        if !args.ops.is_empty() && !args.ops.iter().any(|o| o == name) {
+            continue;
+        }
         let opts = args.exec.options(name, global.quiet)?;
         let plan = rsdat_array::Plan::build(&[&a])?;
-        let start = Instant::now();
-        let v = rsdat_array::compute(&[&a], &opts).with_context(|| format!("computing {name}"))?;
+        let mut times = Vec::with_capacity(args.repeat);
+        let mut v = Vec::new();
+        for _ in 0..args.repeat {
+            let start = Instant::now();
+            v = rsdat_array::compute(&[&a], &opts).with_context(|| format!("computing {name}"))?;
+            times.push(start.elapsed().as_secs_f64());
+        }
+        times.sort_by(f64::total_cmp);
         rows.push(OpTiming {
             op: name.to_owned(),
-            seconds: start.elapsed().as_secs_f64(),
+            seconds: times[times.len() / 2],
             tasks: plan.n_tasks(),
             peak_task_bytes: plan.peak_bytes(),
             peak_rss_bytes: peak_rss_bytes(),
