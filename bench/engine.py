@@ -1,10 +1,12 @@
 """rsdat's engine next to dask in one run: per-task overhead and notebook-01 operations.
 
 Usage: python bench/engine.py RSDAT_BINARY [--quick] [--workers 2] [--size 10000] [--chunk 1000]
+       [--repeat 1] [--op NAME ...] [--skip-overhead] [--out DIR]
 
-Writes bench/runs/<date>-<host>/engine-raw.csv and engine-summary.txt and prints the summary
-with ratios (dask time / rsdat time; dask peak RSS / rsdat peak RSS). Each measurement runs
-in a fresh process, so peak RSS is that process's own.
+Writes engine-raw.csv and engine-summary.txt to DIR (default bench/runs/<date>-<host>) and
+prints the summary with ratios (dask time / rsdat time; dask peak RSS / rsdat peak RSS), with
+the load average before and after. Each operation runs in a fresh process on each side, so
+peak RSS is that process's own; with --repeat N both sides report the median of N runs.
 """
 import argparse
 import csv
@@ -38,13 +40,17 @@ DASK_NOTEBOOK = textwrap.dedent(
     import dask, dask.array as da
     size, chunk, workers, op = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     x = da.random.random((size, size), chunks=(chunk, chunk))
+    repeat = int(sys.argv[5])
     expr = {"(x + x.T).mean()": lambda: (x + x.T).mean(),
             "(x * x.T).sum()": lambda: (x * x.T).sum(),
             "x.max(axis=0)": lambda: x.max(axis=0),
             "x.dot(x.T).mean()": lambda: x.dot(x.T).mean()}[op]()
-    t0 = time.perf_counter()
-    expr.compute(scheduler="threads", num_workers=workers)
-    dt = time.perf_counter() - t0
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        expr.compute(scheduler="threads", num_workers=workers)
+        times.append(time.perf_counter() - t0)
+    dt = sorted(times)[len(times) // 2]
     print(json.dumps({"seconds": dt, "tasks": len(dict(expr.__dask_graph__())),
                       "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
     """
@@ -63,12 +69,17 @@ def main():
     ap.add_argument("--size", type=int, default=10000)
     ap.add_argument("--chunk", type=int, default=1000)
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per notebook operation (median)")
+    ap.add_argument("--op", action="append", default=[], help="only this notebook operation")
+    ap.add_argument("--skip-overhead", action="store_true", help="notebook operations only")
+    ap.add_argument("--out", help="output directory (default bench/runs/<date>-<host>)")
     args = ap.parse_args()
+    load_before = os.getloadavg()
     counts = [1000, 10000] if args.quick else [10000, 100000, 1000000]
     dask_max = 10000 if args.quick else 100000
     size, chunk = (2000, 500) if args.quick else (args.size, args.chunk)
     rows = []
-    for n in counts:
+    for n in [] if args.skip_overhead else counts:
         for executor in ["threads", "processes"] if n <= 10000 else ["threads"]:
             r = run_json([args.rsdat, "bench", "overhead", "--tasks", str(n), "--executor", executor,
                           "--workers", str(args.workers), "--json", "-q"])
@@ -78,23 +89,29 @@ def main():
         if n <= dask_max:
             r = run_json([sys.executable, "-c", DASK_OVERHEAD, str(n), str(args.workers)])
             rows.append({"bench": "overhead", "case": f"{n} no-op", "tool": "dask-threads", **r})
-    nb = run_json([args.rsdat, "bench", "notebook01", "--size", str(size), "--chunk", str(chunk),
-                   "--workers", str(args.workers), "--json", "-q"])
-    for r in nb:
+    ops = args.op or ["(x + x.T).mean()", "(x * x.T).sum()", "x.max(axis=0)", "x.dot(x.T).mean()"]
+    for op in ops:
+        [r] = run_json([args.rsdat, "bench", "notebook01", "--size", str(size), "--chunk", str(chunk),
+                        "--workers", str(args.workers), "--op", op, "--repeat", str(args.repeat),
+                        "--json", "-q"])
         rows.append({"bench": "notebook01", "case": r["op"], "tool": "rsdat-threads", "tasks": r["tasks"],
                      "seconds": r["seconds"], "us_per_task": "", "peak_rss_bytes": r["peak_rss_bytes"]})
-        d = run_json([sys.executable, "-c", DASK_NOTEBOOK, str(size), str(chunk), str(args.workers), r["op"]])
+        d = run_json([sys.executable, "-c", DASK_NOTEBOOK, str(size), str(chunk), str(args.workers), op,
+                      str(args.repeat)])
         rows.append({"bench": "notebook01", "case": r["op"], "tool": "dask-threads", "tasks": d["tasks"],
                      "seconds": d["seconds"], "us_per_task": "", "peak_rss_bytes": d["peak_rss_bytes"]})
 
     stamp = datetime.date.today().isoformat()
-    out_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs", f"{stamp}-{socket.gethostname()}")
+    out_dir = args.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs",
+                                       f"{stamp}-{socket.gethostname()}")
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "engine-raw.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["bench", "case", "tool", "tasks", "seconds", "us_per_task", "peak_rss_bytes"])
         w.writeheader()
         w.writerows(rows)
-    lines = [f"engine benchmark, {args.workers} workers, notebook01 {size}x{size} in {chunk}x{chunk} chunks"]
+    load_after = os.getloadavg()
+    lines = [f"engine benchmark, {args.workers} workers, notebook01 {size}x{size} in {chunk}x{chunk} chunks, "
+             f"median of {args.repeat} run(s); load average {load_before[0]:.2f} before, {load_after[0]:.2f} after"]
     for case in dict.fromkeys(r["case"] for r in rows):
         rs = {r["tool"]: r for r in rows if r["case"] == case}
         rsd = rs.get("rsdat-threads")

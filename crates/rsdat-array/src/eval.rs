@@ -334,10 +334,8 @@ impl Eval<'_> {
                 let mut a = align(one(0)?, &n.align[0], &shape);
                 let c = align(one(1)?, &n.align[1], &shape);
                 let b = *b;
-                if a.is_standard_layout() {
-                    Zip::from(&mut a)
-                        .and(&c)
-                        .for_each(|x, &y| *x = binary(b, *x, y));
+                if let (Some(xs), Some(ys)) = (a.as_slice_mut(), c.as_slice()) {
+                    binary_in_place(b, xs, ys);
                     a
                 } else {
                     Zip::from(&a).and(&c).map_collect(|&x, &y| binary(b, x, y))
@@ -363,7 +361,12 @@ impl Eval<'_> {
                 })
                 .to_owned()
             }
-            Op::Transpose { perm } => transposed(one(0)?, perm),
+            Op::Transpose { perm } => match (&inputs[0].op, inputs[0].stage) {
+                (Op::Random { seed }, None) => {
+                    crate::random::permuted(*seed, &inputs[0].shape, &in_regions[0], perm)
+                }
+                _ => transposed(one(0)?, perm),
+            },
             Op::ExpandDims { axis } => one(0)?.insert_axis(Axis(*axis)),
             Op::Squeeze { axis } => one(0)?.index_axis_move(Axis(*axis), 0),
             Op::PadEdge { axis, before } => {
@@ -649,6 +652,23 @@ pub(crate) fn round(x: f64, decimals: i32, mode: RoundMode) -> f64 {
         r(x * p) / p
     } else {
         r(x / p) * p
+    }
+}
+
+/// `xs[i] = binary(b, xs[i], ys[i])`, with the arithmetic ops constant inside their loops
+/// so that these vectorise.
+fn binary_in_place(b: BinaryOp, xs: &mut [f64], ys: &[f64]) {
+    fn run(xs: &mut [f64], ys: &[f64], f: impl Fn(f64, f64) -> f64) {
+        for (x, &y) in xs.iter_mut().zip(ys) {
+            *x = f(*x, y);
+        }
+    }
+    match b {
+        BinaryOp::Add => run(xs, ys, |x, y| binary(BinaryOp::Add, x, y)),
+        BinaryOp::Sub => run(xs, ys, |x, y| binary(BinaryOp::Sub, x, y)),
+        BinaryOp::Mul => run(xs, ys, |x, y| binary(BinaryOp::Mul, x, y)),
+        BinaryOp::Div => run(xs, ys, |x, y| binary(BinaryOp::Div, x, y)),
+        other => run(xs, ys, |x, y| binary(other, x, y)),
     }
 }
 

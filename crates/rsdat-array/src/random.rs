@@ -6,8 +6,6 @@ use std::ops::Range;
 
 use ndarray::{ArrayD, IxDyn};
 
-use crate::grid::region_shape;
-
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 const STEP: u64 = 0xBF58_476D_1CE4_E5B9;
 const OFFSET: u64 = 0x94D0_49BB_1331_11EB;
@@ -38,13 +36,13 @@ fn at(seed: u64, flat: u64) -> f64 {
     value(counter(seed, flat))
 }
 
-/// Elements `base..base + out.len()` (flat indices) into `out`.
-fn fill(seed: u64, base: u64, out: &mut [f64]) {
+/// Elements `base`, `base + stride`, ... (flat indices) into `out`.
+fn fill(seed: u64, base: u64, stride: u64, out: &mut [f64]) {
     let mut z = [0u64; LANES];
     for (l, zl) in (0u64..).zip(z.iter_mut()) {
-        *zl = counter(seed, base.wrapping_add(l));
+        *zl = counter(seed, base.wrapping_add(l.wrapping_mul(stride)));
     }
-    let step = STEP.wrapping_mul(LANES as u64);
+    let step = STEP.wrapping_mul(stride).wrapping_mul(LANES as u64);
     let mut runs = out.chunks_exact_mut(LANES);
     for run in &mut runs {
         for (x, zl) in run.iter_mut().zip(z.iter_mut()) {
@@ -57,29 +55,51 @@ fn fill(seed: u64, base: u64, out: &mut [f64]) {
     }
 }
 
-/// `region` of the `full`-shaped random array of `seed`, row by row along the last axis.
+/// `region` of the `full`-shaped random array of `seed`.
 pub(crate) fn region(seed: u64, full: &[usize], region: &[Range<usize>]) -> ArrayD<f64> {
-    let shape = region_shape(region);
-    let nd = shape.len();
+    let identity: Vec<usize> = (0..full.len()).collect();
+    permuted(seed, full, region, &identity)
+}
+
+/// `region` of the `full`-shaped random array of `seed` with its axes permuted by `perm`
+/// (output axis `d` is axis `perm[d]`), generated row by row in the output's order, so a
+/// transpose of random values costs no copy.
+pub(crate) fn permuted(
+    seed: u64,
+    full: &[usize],
+    region: &[Range<usize>],
+    perm: &[usize],
+) -> ArrayD<f64> {
+    let nd = full.len();
+    let mut stride = vec![1u64; nd];
+    for q in (0..nd.saturating_sub(1)).rev() {
+        stride[q] = stride[q + 1] * full[q + 1] as u64;
+    }
+    let shape: Vec<usize> = perm.iter().map(|&p| region[p].len()).collect();
     let mut data = vec![0.0; shape.iter().product()];
-    let Some(last) = region.last() else {
-        fill(seed, 0, &mut data);
+    let Some(&along) = perm.last() else {
+        fill(seed, 0, 1, &mut data);
         return ArrayD::from_shape_vec(IxDyn(&shape), data).expect("one value per element");
     };
-    let mut lead: Vec<usize> = region[..nd - 1].iter().map(|r| r.start).collect();
-    for row in data.chunks_exact_mut(last.len().max(1)) {
-        let flat = lead
+    let origin: u64 = region
+        .iter()
+        .zip(&stride)
+        .map(|(r, &s)| r.start as u64 * s)
+        .sum();
+    // offsets into the region along the output's leading axes, last fastest
+    let mut lead = vec![0usize; nd - 1];
+    for row in data.chunks_exact_mut(shape[nd - 1].max(1)) {
+        let base = lead
             .iter()
-            .zip(full)
-            .fold(0u64, |f, (&i, &n)| f * n as u64 + i as u64);
-        fill(seed, flat * full[nd - 1] as u64 + last.start as u64, row);
-        // next multi-index over the leading dims, last fastest
+            .zip(perm)
+            .fold(origin, |f, (&i, &p)| f + i as u64 * stride[p]);
+        fill(seed, base, stride[along], row);
         for d in (0..nd - 1).rev() {
             lead[d] += 1;
-            if lead[d] < region[d].end {
+            if lead[d] < shape[d] {
                 break;
             }
-            lead[d] = region[d].start;
+            lead[d] = 0;
         }
     }
     ArrayD::from_shape_vec(IxDyn(&shape), data).expect("one value per element")
@@ -104,5 +124,14 @@ mod tests {
         assert!((mean - 0.5).abs() < 0.01, "{mean}");
         assert!(all.iter().all(|&x| (0.0..1.0).contains(&x)));
         assert_ne!(one(1, 3), one(2, 3));
+    }
+
+    #[test]
+    fn permuted_regions_are_transposes() {
+        let full = [6, 5, 8];
+        let r = [1..4, 0..5, 2..7];
+        let perm = [2, 0, 1];
+        let want = region(3, &full, &r).permuted_axes(IxDyn(&perm));
+        assert_eq!(permuted(3, &full, &r, &perm), want);
     }
 }

@@ -87,14 +87,16 @@ impl Reducer {
             }
             ReduceOp::Max => {
                 for ((a, b), &x) in cells {
-                    let take = x > *a || (a.is_nan() && !x.is_nan());
+                    // `|` and `&`, not `||` and `&&`: no branches, so the loop vectorises
+                    let take = (x > *a) | (a.is_nan() & !x.is_nan());
                     *a = if take { x } else { *a };
                     *b = if x.is_nan() { 1.0 } else { *b };
                 }
             }
             ReduceOp::Min => {
                 for ((a, b), &x) in cells {
-                    let take = x < *a || (a.is_nan() && !x.is_nan());
+                    // `|` and `&`, not `||` and `&&`: no branches, so the loop vectorises
+                    let take = (x < *a) | (a.is_nan() & !x.is_nan());
                     *a = if take { x } else { *a };
                     *b = if x.is_nan() { 1.0 } else { *b };
                 }
