@@ -1,6 +1,7 @@
 //! The Daymet V4 daily catalog: one item per region and year, one NetCDF asset per
 //! variable at the ORNL DAAC THREDDS file URL, one sub-catalog per region.
 
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use crate::{Catalog, Error, Result};
@@ -125,10 +126,11 @@ pub fn daymet_catalog(opts: &DaymetOptions) -> Result<Catalog> {
         );
         sub.title = Some(format!("Daymet V4 daily, {}", region.name));
         let sub = tree.add_child(root, sub)?;
-        for year in y0..=y1 {
-            let item = region_year_item(region, year, &opts.variables, base, &opts.dataset_id)?;
-            tree.add_item(sub, item)?;
-        }
+        let items = (y0..=y1)
+            .into_par_iter()
+            .map(|year| region_year_item(region, year, &opts.variables, base, &opts.dataset_id))
+            .collect::<Result<Vec<_>>>()?;
+        tree.add_items(sub, items)?;
     }
     Ok(tree)
 }

@@ -305,10 +305,22 @@ pub(crate) fn abspath(p: &str) -> String {
 /// `posixpath.relpath(path, start)`.
 fn relpath(path: &str, start: &str) -> String {
     let start = if start.is_empty() { "." } else { start };
-    let a = abspath(path);
-    let b = abspath(start);
-    let ac: Vec<&str> = a.split('/').filter(|s| !s.is_empty()).collect();
-    let bc: Vec<&str> = b.split('/').filter(|s| !s.is_empty()).collect();
+    // Two relative paths that stay below the working directory relate as their absolute
+    // forms do, without asking for the working directory (once per link of a big catalog).
+    let below_cwd = |p: &str| !p.starts_with('/') && !normpath(p).starts_with("..");
+    let (a, b) = if below_cwd(path) && below_cwd(start) {
+        (normpath(path), normpath(start))
+    } else {
+        (abspath(path), abspath(start))
+    };
+    let ac: Vec<&str> = a
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    let bc: Vec<&str> = b
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
     let common = ac.iter().zip(&bc).take_while(|(x, y)| x == y).count();
     let mut parts: Vec<&str> = vec![".."; bc.len() - common];
     parts.extend(&ac[common..]);
@@ -399,5 +411,19 @@ mod tests {
         assert_eq!(normpath("../a"), "../a");
         assert_eq!(join("/a", "b"), "/a/b");
         assert_eq!(join("/a/", "b"), "/a/b");
+    }
+
+    #[test]
+    fn relpath_as_posixpath() {
+        // As Python's posixpath.relpath gives them.
+        let cwd = current_dir();
+        let up = cwd.rsplit('/').next().unwrap_or_default().to_owned();
+        assert_eq!(relpath("a/b/c.json", "a/d"), "../b/c.json");
+        assert_eq!(relpath("a/./b", "."), "a/b");
+        assert_eq!(relpath(".", "."), ".");
+        assert_eq!(relpath("x", "a/../b"), "../x");
+        assert_eq!(relpath("../x", "."), "../x");
+        assert_eq!(relpath("x", ".."), format!("{up}/x"));
+        assert_eq!(relpath("/a/b", "/a/c/d"), "../../b");
     }
 }

@@ -150,33 +150,35 @@ impl Catalog {
         }
         let nodes = self.reachable();
         let root = self.root();
-        let files: Vec<(PathBuf, String)> = nodes
-            .par_iter()
+        let paths: Vec<PathBuf> = nodes
+            .iter()
             .map(|&n| {
-                let include_self = match self.catalog_type {
-                    CatalogType::AbsolutePublished => true,
-                    CatalogType::SelfContained => false,
-                    CatalogType::RelativePublished => n == root && self.kind(n).is_container(),
-                };
                 let href = self.self_href(n).ok_or_else(|| Error::Save {
                     href: self.id(n).to_owned(),
                     reason: "the object has no self HREF; call normalize_hrefs first".into(),
                 })?;
-                let path = local_path(href)?;
-                let text = to_python_json(&self.to_value(n, include_self)?);
-                Ok((path, text))
+                local_path(href)
             })
             .collect::<Result<_>>()?;
+        let render = |i: usize| {
+            let n = nodes[i];
+            let include_self = match self.catalog_type {
+                CatalogType::AbsolutePublished => true,
+                CatalogType::SelfContained => false,
+                CatalogType::RelativePublished => n == root && self.kind(n).is_container(),
+            };
+            self.to_json_string(n, include_self)
+        };
         let root_path = local_path(self.self_href(root).unwrap_or_default())?;
         let items = nodes
             .iter()
             .filter(|&&n| self.kind(n) == Kind::Item)
             .count();
-        write_files(&root_path, &files)?;
-        tracing::debug!(root = %root_path.display(), files = files.len(), "saved catalog");
+        write_files(&root_path, &paths, render)?;
+        tracing::debug!(root = %root_path.display(), files = paths.len(), "saved catalog");
         Ok(SaveSummary {
             root: root_path,
-            files: files.len(),
+            files: paths.len(),
             items,
         })
     }
@@ -591,49 +593,84 @@ fn local_path(h: &str) -> Result<PathBuf> {
     Ok(PathBuf::from(p))
 }
 
-/// Writes the files: into a staged directory renamed into place when the root's directory
-/// does not exist yet, else each file through a temporary sibling and a rename.
-fn write_files(root_file: &Path, files: &[(PathBuf, String)]) -> Result<()> {
+/// Writes file `i` of `paths` with the text `render(i)`. When the root's directory does
+/// not exist yet, everything goes into a staged directory (its directories created level by
+/// level, the files rendered and written in parallel) that is synced and renamed into place
+/// in one step, so an interrupted save leaves no catalog. Otherwise every text is rendered
+/// first and each file replaced atomically.
+fn write_files(
+    root_file: &Path,
+    paths: &[PathBuf],
+    render: impl Fn(usize) -> Result<String> + Sync,
+) -> Result<()> {
     let werr = |path: &Path, source: rsdat_storage::Error| Error::Write {
         path: path.display().to_string(),
         source,
     };
-    let io = |op: &'static str, path: &Path, e: std::io::Error| Error::Write {
+    let root_dir = root_file.parent().unwrap_or(Path::new("/")).to_owned();
+    if !root_dir.exists() && paths.iter().all(|p| p.starts_with(&root_dir)) {
+        let staged = rsdat_storage::AtomicDir::create(&root_dir, rsdat_storage::IfExists::Refuse)
+            .map_err(|e| werr(&root_dir, e))?;
+        let base = staged.path().to_owned();
+        let staged_path = |p: &Path| base.join(p.strip_prefix(&root_dir).unwrap_or(p));
+        for level in dir_levels(&root_dir, paths) {
+            level.par_iter().try_for_each(|d| {
+                let target = staged_path(d);
+                std::fs::create_dir(&target).map_err(|e| io_error("create", &target, e))
+            })?;
+        }
+        (0..paths.len()).into_par_iter().try_for_each(|i| {
+            let target = staged_path(&paths[i]);
+            std::fs::write(&target, render(i)?).map_err(|e| io_error("write", &target, e))
+        })?;
+        return staged.commit().map_err(|e| werr(&root_dir, e));
+    }
+    // Nothing is replaced before every text is known to render.
+    let texts: Vec<String> = (0..paths.len())
+        .into_par_iter()
+        .map(&render)
+        .collect::<Result<_>>()?;
+    paths.par_iter().zip(&texts).try_for_each(|(p, text)| {
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(|e| io_error("create", d, e))?;
+        }
+        rsdat_storage::write_atomic(p, text.as_bytes()).map_err(|e| werr(p, e))
+    })
+}
+
+/// The directories under `root` that hold `paths` (and the ones between), grouped by depth
+/// so that each group can be created in parallel once the one before exists.
+fn dir_levels(root: &Path, paths: &[PathBuf]) -> Vec<Vec<PathBuf>> {
+    let mut dirs: Vec<&Path> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for p in paths {
+        let mut d = p.parent();
+        while let Some(dir) = d.filter(|dir| dir.starts_with(root) && *dir != root) {
+            if !seen.insert(dir) {
+                break;
+            }
+            dirs.push(dir);
+            d = dir.parent();
+        }
+    }
+    let mut levels: Vec<Vec<PathBuf>> = Vec::new();
+    for d in dirs {
+        let depth = d.components().count() - root.components().count();
+        if levels.len() < depth {
+            levels.resize_with(depth, Vec::new);
+        }
+        levels[depth - 1].push(d.to_owned());
+    }
+    levels
+}
+
+fn io_error(op: &'static str, path: &Path, e: std::io::Error) -> Error {
+    Error::Write {
         path: path.display().to_string(),
         source: rsdat_storage::Error::Io {
             op,
             path: path.to_owned(),
             source: e,
         },
-    };
-    let root_dir = root_file.parent().unwrap_or(Path::new("/")).to_owned();
-    let inside = |p: &Path| p.starts_with(&root_dir);
-    if !root_dir.exists() && files.iter().all(|(p, _)| inside(p)) {
-        let staged = rsdat_storage::AtomicDir::create(&root_dir, rsdat_storage::IfExists::Refuse)
-            .map_err(|e| werr(&root_dir, e))?;
-        let base = staged.path().to_owned();
-        let mut dirs: Vec<PathBuf> = files
-            .iter()
-            .filter_map(|(p, _)| p.parent().map(Path::to_owned))
-            .collect();
-        dirs.sort_unstable();
-        dirs.dedup();
-        for d in &dirs {
-            let rel = d.strip_prefix(&root_dir).unwrap_or(Path::new(""));
-            let target = base.join(rel);
-            std::fs::create_dir_all(&target).map_err(|e| io("create", &target, e))?;
-        }
-        files.par_iter().try_for_each(|(p, text)| {
-            let rel = p.strip_prefix(&root_dir).unwrap_or(p);
-            let target = base.join(rel);
-            std::fs::write(&target, text).map_err(|e| io("write", &target, e))
-        })?;
-        return staged.commit().map_err(|e| werr(&root_dir, e));
     }
-    files.par_iter().try_for_each(|(p, text)| {
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).map_err(|e| io("create", d, e))?;
-        }
-        rsdat_storage::write_atomic(p, text.as_bytes()).map_err(|e| werr(p, e))
-    })
 }

@@ -327,7 +327,7 @@ impl Catalog {
             }
         }
         rest.extend(kept);
-        self.nodes[cat.0].links = rest;
+        self.nodes[cat.0].set_links(rest);
         Ok(())
     }
 }

@@ -73,6 +73,11 @@ impl TreeLink {
     fn rel(&self) -> &str {
         &self.link.rel
     }
+
+    /// The object's own location (a self link not resolved to a node).
+    fn is_self(&self) -> bool {
+        self.rel() == "self" && self.target.is_none()
+    }
 }
 
 /// A node: the object's JSON fields (all but `links`, in file order) and its links.
@@ -81,7 +86,54 @@ pub(crate) struct Node {
     pub(crate) kind: Kind,
     pub(crate) id: String,
     pub(crate) fields: Map<String, Value>,
+    /// Pushing a link other than `self` keeps `self_at` right; anything that removes or
+    /// reorders links goes through [`Node::retain_links`] or [`Node::set_links`].
     pub(crate) links: Vec<TreeLink>,
+    /// Index of the self link in `links`: a catalog with thousands of item links asks for
+    /// its self HREF once per item, which must not scan them all.
+    self_at: Option<usize>,
+}
+
+impl Node {
+    pub(crate) fn new(
+        kind: Kind,
+        id: String,
+        fields: Map<String, Value>,
+        links: Vec<TreeLink>,
+    ) -> Self {
+        let mut n = Self {
+            kind,
+            id,
+            fields,
+            links: Vec::new(),
+            self_at: None,
+        };
+        n.set_links(links);
+        n
+    }
+
+    /// Replaces the links.
+    pub(crate) fn set_links(&mut self, links: Vec<TreeLink>) {
+        self.links = links;
+        self.self_at = self.links.iter().position(TreeLink::is_self);
+    }
+
+    /// Keeps the links for which `keep` is true (in order).
+    pub(crate) fn retain_links(&mut self, keep: impl FnMut(&TreeLink) -> bool) {
+        self.links.retain(keep);
+        self.self_at = self.links.iter().position(TreeLink::is_self);
+    }
+
+    /// The self link, if any.
+    fn self_link(&self) -> Option<&TreeLink> {
+        debug_assert_eq!(
+            self.self_at,
+            self.links.iter().position(TreeLink::is_self),
+            "stale self link index of `{}`",
+            self.id
+        );
+        self.self_at.map(|i| &self.links[i])
+    }
 }
 
 /// A static STAC catalog held in memory as a tree, with pystac's operations: read from
@@ -164,11 +216,7 @@ impl Catalog {
     /// The absolute HREF `node` was read from or will be saved to, if set.
     #[must_use]
     pub fn self_href(&self, node: NodeId) -> Option<&str> {
-        self.nodes[node.0]
-            .links
-            .iter()
-            .find(|l| l.rel() == "self" && l.target.is_none())
-            .map(|l| l.link.href.as_str())
+        self.nodes[node.0].self_link().map(|l| l.link.href.as_str())
     }
 
     /// The node's JSON fields other than `links`, in file order.
@@ -337,6 +385,28 @@ impl Catalog {
         Ok(id)
     }
 
+    /// Adds `items` under `parent` in order, as [`Catalog::add_item`] one by one; the items
+    /// are converted to JSON in parallel.
+    ///
+    /// # Errors
+    /// [`Error::WrongType`] when `parent` is an item (nothing is added).
+    pub fn add_items(&mut self, parent: NodeId, items: Vec<stac::Item>) -> Result<Vec<NodeId>> {
+        use rayon::prelude::*;
+        self.expect_container(parent)?;
+        let fields: Vec<Map<String, Value>> = items
+            .into_par_iter()
+            .map(|item| to_fields(stac::Value::Item(item)))
+            .collect::<Result<_>>()?;
+        Ok(fields
+            .into_iter()
+            .map(|f| {
+                let id = self.new_node(Kind::Item, f);
+                self.attach(parent, id, "item");
+                id
+            })
+            .collect())
+    }
+
     fn expect_container(&self, parent: NodeId) -> Result<()> {
         if self.kind(parent).is_container() {
             Ok(())
@@ -375,12 +445,7 @@ impl Catalog {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        self.nodes.push(Node {
-            kind,
-            id: node_id,
-            fields,
-            links,
-        });
+        self.nodes.push(Node::new(kind, node_id, fields, links));
         id
     }
 
@@ -399,7 +464,7 @@ impl Catalog {
             .push(TreeLink::to_node(rel, child, media));
         if rel == "item" && self.kind(parent) == Kind::Collection {
             let n = &mut self.nodes[child.0];
-            n.links.retain(|l| l.rel() != "collection");
+            n.retain_links(|l| l.rel() != "collection");
             n.links.push(TreeLink::to_node("collection", parent, JSON));
             let cid = self.nodes[parent.0].id.clone();
             self.nodes[child.0]
@@ -430,9 +495,9 @@ impl Catalog {
 
     /// pystac's `set_parent`: drop parent links, append one.
     pub(crate) fn set_parent(&mut self, node: NodeId, parent: NodeId) {
-        let links = &mut self.nodes[node.0].links;
-        links.retain(|l| l.rel() != "parent");
-        links.push(TreeLink::to_node("parent", parent, JSON));
+        let n = &mut self.nodes[node.0];
+        n.retain_links(|l| l.rel() != "parent");
+        n.links.push(TreeLink::to_node("parent", parent, JSON));
     }
 
     /// pystac's `set_self_href` (for items, relative asset HREFs are rewritten to keep
@@ -440,7 +505,7 @@ impl Catalog {
     pub(crate) fn set_self_href(&mut self, node: NodeId, href: Option<String>) {
         let prev = self.self_href(node).map(str::to_owned);
         let n = &mut self.nodes[node.0];
-        n.links.retain(|l| l.rel() != "self");
+        n.retain_links(|l| l.rel() != "self");
         let Some(href) = href else { return };
         let href = if href::is_absolute_href(&href) {
             href
@@ -450,6 +515,7 @@ impl Catalog {
         let mut link = stac::Link::new(href.clone(), "self");
         link.r#type = Some(JSON.to_owned());
         n.links.push(TreeLink { link, target: None });
+        n.self_at = Some(n.links.len() - 1);
         if n.kind != Kind::Item {
             return;
         }

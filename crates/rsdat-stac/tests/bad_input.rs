@@ -131,3 +131,25 @@ fn bad_templates() {
     assert_eq!(made.len(), 1);
     assert_eq!(cat.id(made[0]), "zz");
 }
+
+/// A save that fails halfway (here: an item id that makes one item's file path a directory
+/// of another's) leaves no output directory, not even part of one.
+#[test]
+fn failed_save_leaves_no_partial_catalog() {
+    let d = tempfile::tempdir().unwrap();
+    let mut cat = Catalog::new("r", "d", None);
+    let root = cat.root();
+    cat.add_items(
+        root,
+        vec![stac::Item::new("x"), stac::Item::new("x/x.json")],
+    )
+    .unwrap();
+    let out = d.path().join("out");
+    let e = cat
+        .normalize_and_save(out.to_str().unwrap(), None)
+        .expect_err("x/x.json is both a file and a directory");
+    assert!(matches!(e, Error::Write { .. }), "{e:?}");
+    assert!(e.to_string().contains("x.json"), "{e}");
+    let left: Vec<_> = std::fs::read_dir(d.path()).unwrap().collect();
+    assert!(left.is_empty(), "a failed save left {left:?}");
+}

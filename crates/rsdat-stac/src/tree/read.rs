@@ -170,12 +170,8 @@ impl Catalog {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        self.nodes.push(super::Node {
-            kind,
-            id: node_id,
-            fields,
-            links,
-        });
+        self.nodes
+            .push(super::Node::new(kind, node_id, fields, links));
         id
     }
 
