@@ -46,12 +46,15 @@ DASK_NOTEBOOK = textwrap.dedent(
             "x.max(axis=0)": lambda: x.max(axis=0),
             "x.dot(x.T).mean()": lambda: x.dot(x.T).mean()}[op]()
     times = []
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     for _ in range(repeat):
         t0 = time.perf_counter()
         expr.compute(scheduler="threads", num_workers=workers)
         times.append(time.perf_counter() - t0)
     dt = sorted(times)[len(times) // 2]
-    print(json.dumps({"seconds": dt, "tasks": len(dict(expr.__dask_graph__())),
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime) / repeat
+    print(json.dumps({"seconds": dt, "cpu_seconds": cpu, "tasks": len(dict(expr.__dask_graph__())),
                       "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
     """
 )
@@ -95,18 +98,21 @@ def main():
                         "--workers", str(args.workers), "--op", op, "--repeat", str(args.repeat),
                         "--json", "-q"])
         rows.append({"bench": "notebook01", "case": r["op"], "tool": "rsdat-threads", "tasks": r["tasks"],
-                     "seconds": r["seconds"], "us_per_task": "", "peak_rss_bytes": r["peak_rss_bytes"]})
+                     "seconds": r["seconds"], "cpu_seconds": r["cpu_seconds"], "us_per_task": "",
+                     "peak_rss_bytes": r["peak_rss_bytes"]})
         d = run_json([sys.executable, "-c", DASK_NOTEBOOK, str(size), str(chunk), str(args.workers), op,
                       str(args.repeat)])
         rows.append({"bench": "notebook01", "case": r["op"], "tool": "dask-threads", "tasks": d["tasks"],
-                     "seconds": d["seconds"], "us_per_task": "", "peak_rss_bytes": d["peak_rss_bytes"]})
+                     "seconds": d["seconds"], "cpu_seconds": d["cpu_seconds"], "us_per_task": "",
+                     "peak_rss_bytes": d["peak_rss_bytes"]})
 
     stamp = datetime.date.today().isoformat()
     out_dir = args.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs",
                                        f"{stamp}-{socket.gethostname()}")
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "engine-raw.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["bench", "case", "tool", "tasks", "seconds", "us_per_task", "peak_rss_bytes"])
+        w = csv.DictWriter(f, fieldnames=["bench", "case", "tool", "tasks", "seconds", "cpu_seconds", "us_per_task",
+                                           "peak_rss_bytes"], restval="")
         w.writeheader()
         w.writerows(rows)
     load_after = os.getloadavg()
@@ -119,12 +125,15 @@ def main():
         for tool, r in rs.items():
             extra = f"  {r['us_per_task']:.2f} us/task" if r["us_per_task"] != "" else ""
             mem = f"  peak {int(r['peak_rss_bytes']) / 2**20:.0f} MiB" if r["peak_rss_bytes"] != "" else ""
-            lines.append(f"{case:<22} {tool:<16} {r['seconds']:9.3f} s  {r['tasks']:>8} tasks{extra}{mem}")
+            cpu = f"  cpu {r['cpu_seconds']:.3f} s" if r.get("cpu_seconds") is not None else ""
+            lines.append(f"{case:<22} {tool:<16} {r['seconds']:9.3f} s  {r['tasks']:>8} tasks{extra}{cpu}{mem}")
         if rsd and dk:
             ratio = dk["seconds"] / rsd["seconds"]
             mem = ""
             if rsd["peak_rss_bytes"] != "" and dk["peak_rss_bytes"] != "":
                 mem = f", memory ratio {int(dk['peak_rss_bytes']) / max(1, int(rsd['peak_rss_bytes'])):.2f}x"
+            if rsd.get("cpu_seconds") and dk.get("cpu_seconds"):
+                mem += f", CPU time ratio {dk['cpu_seconds'] / rsd['cpu_seconds']:.2f}x"
             lines.append(f"{case:<22} ratio dask/rsdat time {ratio:.2f}x{mem}")
     summary = "\n".join(lines) + "\n"
     with open(os.path.join(out_dir, "engine-summary.txt"), "w") as f:

@@ -82,7 +82,21 @@ struct OpTiming {
     peak_task_bytes: u64,
     /// Peak resident memory of this process so far (Linux), bytes.
     peak_rss_bytes: Option<u64>,
+    /// CPU time (user + system, all threads) per run (Linux), seconds.
+    cpu_seconds: Option<f64>,
     value: Vec<f64>,
+}
+
+/// User + system CPU time of this process, all threads, from `/proc/self/stat` (in ticks of
+/// 1/100 s, Linux's `USER_HZ`).
+fn cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // fields after the parenthesised command name; utime and stime are fields 14 and 15
+    let mut rest = s.rsplit_once(')')?.1.split_whitespace().skip(11);
+    let utime: u64 = rest.next()?.parse().ok()?;
+    let stime: u64 = rest.next()?.parse().ok()?;
+    #[allow(clippy::cast_precision_loss)]
+    Some((utime + stime) as f64 / 100.0)
 }
 
 /// `VmHWM` of `/proc/self/status`: the peak resident set of this process.
@@ -162,6 +176,7 @@ fn notebook01(args: &Notebook01Args, global: &GlobalArgs) -> anyhow::Result<()> 
         let plan = rsdat_array::Plan::build(&[&a])?;
         let mut times = Vec::with_capacity(args.repeat);
         let mut v = Vec::new();
+        let cpu_before = cpu_seconds();
         for _ in 0..args.repeat {
             let start = Instant::now();
             v = rsdat_array::compute(&[&a], &opts).with_context(|| format!("computing {name}"))?;
@@ -174,6 +189,10 @@ fn notebook01(args: &Notebook01Args, global: &GlobalArgs) -> anyhow::Result<()> 
             tasks: plan.n_tasks(),
             peak_task_bytes: plan.peak_bytes(),
             peak_rss_bytes: peak_rss_bytes(),
+            #[allow(clippy::cast_precision_loss)]
+            cpu_seconds: cpu_seconds()
+                .zip(cpu_before)
+                .map(|(a, b)| (a - b) / args.repeat as f64),
             value: v[0].iter().take(3).copied().collect(),
         });
     }
