@@ -67,8 +67,17 @@ pub(crate) fn to_samples_into<T: Sample>(
                     .map(|b| T::from_bytes(b, big_endian)),
             );
             for row in out.chunks_exact_mut(row_samples.max(1)) {
-                for i in stride..row.len() {
-                    row[i] = row[i].wrapping_add(row[i - stride]);
+                if stride == 1 {
+                    // one sample per pixel: a running sum, without index arithmetic
+                    let mut acc = row[0];
+                    for v in &mut row[1..] {
+                        acc = acc.wrapping_add(*v);
+                        *v = acc;
+                    }
+                } else {
+                    for i in stride..row.len() {
+                        row[i] = row[i].wrapping_add(row[i - stride]);
+                    }
                 }
             }
         }
