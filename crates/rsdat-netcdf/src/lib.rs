@@ -25,4 +25,4 @@ mod storage;
 mod stored;
 
 pub use error::{Error, Result};
-pub use reader::NetcdfSource;
+pub use reader::{set_chunk_cache_bytes, NetcdfSource};

@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hdf5_reader::Hdf5File;
@@ -164,16 +165,27 @@ impl NetcdfSource {
     }
 }
 
-/// Decoded-chunk cache of one open file. Reads stream through a file window by window, so
-/// the cache only has to hold the few chunks that the windows in flight share (a Daymet day
-/// is 4 MB); the reader's default, 64 MiB per file, made a three-file convert hold ~190 MB.
+/// Decoded-chunk cache of one open file, bytes, unless [`set_chunk_cache_bytes`] says
+/// otherwise. Reads stream through a file window by window, so the cache only has to hold
+/// the few chunks that the windows in flight share (a Daymet day is 4 MB); the reader's
+/// default, 64 MiB per file, made a three-file convert hold ~190 MB.
 const CHUNK_CACHE_BYTES: usize = 16 << 20;
+
+static CHUNK_CACHE: AtomicUsize = AtomicUsize::new(CHUNK_CACHE_BYTES);
+
+/// Sets the decoded-chunk cache of files opened from now on (bytes per file; chunks larger
+/// than it are not kept). A program whose reads each cover whole chunks, read once (a
+/// conversion that keeps the input's chunks), sets 0 and holds no decoded chunk it will not
+/// read again; windows that share chunks want a few chunks' worth (the default, 16 MiB).
+pub fn set_chunk_cache_bytes(bytes: usize) {
+    CHUNK_CACHE.store(bytes, Ordering::Relaxed);
+}
 
 /// Open options: rsdat's faster filters and a small chunk cache.
 fn options() -> NcOpenOptions {
     NcOpenOptions {
         filter_registry: Some(crate::filters::registry()),
-        chunk_cache_bytes: CHUNK_CACHE_BYTES,
+        chunk_cache_bytes: CHUNK_CACHE.load(Ordering::Relaxed),
         ..NcOpenOptions::default()
     }
 }

@@ -67,6 +67,10 @@ struct Converted {
 }
 
 pub(crate) fn run(args: &ConvertArgs, global: &GlobalArgs) -> anyhow::Result<()> {
+    if args.chunks.is_none() {
+        // output chunks are the input's: every stored chunk is read whole, once
+        rsdat_netcdf::set_chunk_cache_bytes(0);
+    }
     let (src, from_group) = rsdat_io::open_merged_group(&args.inputs, args.group.as_deref())
         .with_context(|| format!("cannot open {}", args.inputs.join(", ")))?;
     let options = ConvertOptions {
