@@ -211,6 +211,13 @@ impl Eval<'_> {
         let full = &self.plan.node(input).shape;
         for band in bands(region, rows) {
             let v = self.value(input, &band)?.swap_remove(0);
+            if axes == [0] && v.ndim() > 1 {
+                // the bands continue each cell's sequence, as one piece would
+                let a = sa.as_slice_mut().expect("new states are contiguous");
+                let b = sb.as_slice_mut().expect("new states are contiguous");
+                push_one_axis(a, b, &v, &band, 0, red);
+                continue;
+            }
             let p = partial(&v, &band, full, axes, red);
             let dst = if axes.contains(&0) {
                 0..1
@@ -831,27 +838,39 @@ fn partial(
 /// values in the same order as the row-wise path, reading the chunk in memory order.
 fn partial_one_axis(v: &ArrayD<f64>, region: &[Range<usize>], a: usize, red: Reducer) -> Fields {
     let mut shape = v.shape().to_vec();
-    let len = shape[a];
     shape[a] = 1;
-    let inner: usize = shape[a + 1..].iter().product();
     let init = red.init();
     let mut sa = vec![init.0; shape.iter().product()];
     let mut sb = vec![init.1; sa.len()];
+    push_one_axis(&mut sa, &mut sb, v, region, a, red);
+    vec![
+        ArrayD::from_shape_vec(IxDyn(&shape), sa).expect("one state per kept cell"),
+        ArrayD::from_shape_vec(IxDyn(&shape), sb).expect("one state per kept cell"),
+    ]
+}
+
+/// Pushes `v` (over `region`) slab by slab along axis `a` into the states `sa`, `sb` of the
+/// kept cells, row-major.
+fn push_one_axis(
+    sa: &mut [f64],
+    sb: &mut [f64],
+    v: &ArrayD<f64>,
+    region: &[Range<usize>],
+    a: usize,
+    red: Reducer,
+) {
+    let len = v.shape()[a];
+    let inner: usize = v.shape()[a + 1..].iter().product();
     let v = v.as_standard_layout();
     let data = v.as_slice().expect("standard layout is contiguous");
     if inner > 0 {
-        let slabs = data.chunks_exact(inner);
-        for (k, xs) in slabs.enumerate() {
+        for (k, xs) in data.chunks_exact(inner).enumerate() {
             let o = k / len.max(1) * inner;
             #[allow(clippy::cast_precision_loss)]
             let idx = (region[a].start + k % len) as f64;
             red.push_cells(&mut sa[o..o + inner], &mut sb[o..o + inner], xs, idx);
         }
     }
-    vec![
-        ArrayD::from_shape_vec(IxDyn(&shape), sa).expect("one state per kept cell"),
-        ArrayD::from_shape_vec(IxDyn(&shape), sb).expect("one state per kept cell"),
-    ]
 }
 
 /// Merges partial states along the reduced axes, in row-major order.
