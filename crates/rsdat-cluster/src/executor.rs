@@ -248,7 +248,12 @@ fn calibrate(
             .take(opts.calibration_tasks)
             .map(|chunk| TaskId { stage, chunk })
             .collect();
+        let stage_start = Instant::now();
         for id in picks {
+            if stage_start.elapsed() > CALIBRATION_ENOUGH {
+                // one long task tells enough; SLURM waits meanwhile
+                break;
+            }
             // inputs first, unless that means running much of the plan here
             let cap = 2 * opts.calibration_tasks + 1;
             let mut missing = Vec::new();
@@ -263,6 +268,9 @@ fn calibrate(
     }
     Ok(())
 }
+
+/// Local calibration of a stage stops once it has run this long.
+const CALIBRATION_ENOUGH: Duration = Duration::from_secs(1);
 
 /// Tasks not yet done that `id` needs (itself included), dependents before inputs.
 fn collect_missing(

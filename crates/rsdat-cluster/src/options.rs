@@ -41,7 +41,8 @@ pub struct SlurmOptions {
     /// How often the driver looks at markers and the queue.
     #[serde(with = "millis")]
     pub poll: Duration,
-    /// Tasks per stage run locally to estimate time per task, when no run recorded it.
+    /// Tasks per stage run locally to estimate time per task, when no run recorded it (fewer
+    /// when the first already took a second).
     pub calibration_tasks: usize,
     /// The worker program on the compute nodes (the `rsdat` binary).
     pub program: PathBuf,
