@@ -10,6 +10,7 @@
 
 #![allow(clippy::print_stderr, clippy::missing_panics_doc)]
 
+pub mod browser;
 pub mod http;
 pub mod slurm;
 pub mod ssh;

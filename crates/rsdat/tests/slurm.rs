@@ -506,11 +506,34 @@ fn slurm_worker(w: &str) -> bool {
     !host.is_empty() && array.parse::<u64>().is_ok() && index.parse::<u64>().is_ok()
 }
 
-#[test]
-fn dashboard_of_a_slurm_run_shows_its_workers_memory_and_killed_elements() {
-    use std::io::BufRead;
-    let c = cluster();
-    let run = tempfile::tempdir().unwrap();
+/// The stderr of a driver, read line by line.
+struct Stderr {
+    reader: std::io::BufReader<std::process::ChildStderr>,
+    seen: Vec<String>,
+}
+
+impl Stderr {
+    /// The next line containing `what`.
+    fn next(&mut self, what: &str) -> String {
+        use std::io::BufRead;
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.reader.read_line(&mut line).unwrap() > 0,
+                "no `{what}` on stderr: {:?}",
+                self.seen
+            );
+            self.seen.push(line.clone());
+            if line.contains(what) {
+                return line;
+            }
+        }
+    }
+}
+
+/// Starts 8 no-op tasks in elements of 2 on SLURM, each task sleeping `delay_ms`, with a
+/// dashboard; returns the driver, its stderr and the dashboard's address.
+fn slow_run_with_dashboard(run: &Path, delay_ms: u64) -> (std::process::Child, Stderr, String) {
     let mut driver = Command::new(exe())
         .args([
             "bench",
@@ -525,34 +548,59 @@ fn dashboard_of_a_slurm_run_shows_its_workers_memory_and_killed_elements() {
             "127.0.0.1:0",
         ])
         .arg("--run-dir")
-        .arg(run.path())
-        .args(["--slurm-env", &format!("{TASK_DELAY_ENV}=3000@0")])
+        .arg(run)
+        .args(["--slurm-env", &format!("{TASK_DELAY_ENV}={delay_ms}@0")])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut err = std::io::BufReader::new(driver.stderr.take().unwrap());
-    let mut seen = Vec::new();
-    let mut next = |what: &str| -> String {
-        loop {
-            let mut line = String::new();
-            assert!(
-                err.read_line(&mut line).unwrap() > 0,
-                "no `{what}` on stderr: {seen:?}"
-            );
-            seen.push(line.clone());
-            if line.contains(what) {
-                return line;
-            }
-        }
+    let mut err = Stderr {
+        reader: std::io::BufReader::new(driver.stderr.take().unwrap()),
+        seen: Vec::new(),
     };
-    let url = next("dashboard: http://");
+    let url = err.next("dashboard: http://");
     let addr = url
         .trim()
         .strip_prefix("dashboard: http://")
         .unwrap()
         .trim_end_matches('/')
         .to_owned();
+    (driver, err, addr)
+}
+
+#[test]
+fn the_dashboard_of_a_live_slurm_run_renders_in_a_browser() {
+    let c = cluster();
+    let run = tempfile::tempdir().unwrap();
+    let (driver, mut err, addr) = slow_run_with_dashboard(run.path(), 3000);
+    wait_running(&c, run.path(), 0);
+    let shot = run.path().join("dashboard.png");
+    rsdat_testkit::browser::screenshot(
+        &format!("http://{addr}/?poll=250"),
+        &shot,
+        (1280, 900),
+        1500,
+    );
+    let s: serde_json::Value = serde_json::from_str(&http_get(&addr, "/api/status")).unwrap();
+    assert_eq!(
+        s["state"], "running",
+        "the run ended before the browser looked: {s}"
+    );
+    let px = rsdat_testkit::browser::Pixels::read(&shot);
+    if let Ok(keep) = std::env::var("RSDAT_DASHBOARD_SCREENSHOT") {
+        std::fs::copy(&shot, &keep).unwrap();
+    }
+    rsdat_testkit::browser::assert_dashboard_shows_a_run(&px);
+    err.next("dashboard: done");
+    common::ok(&driver.wait_with_output().unwrap());
+}
+
+#[test]
+fn dashboard_of_a_slurm_run_shows_its_workers_memory_and_killed_elements() {
+    let c = cluster();
+    let run = tempfile::tempdir().unwrap();
+    let (mut driver, mut err, addr) = slow_run_with_dashboard(run.path(), 3000);
+    let mut next = |what: &str| err.next(what);
     // element 1 of the first array is killed while its first task runs
     let job = wait_running(&c, run.path(), 1);
     let events = run.path().join("events/0_1.jsonl");
