@@ -232,18 +232,14 @@ fn calibrate(
         // the operation, without the stage's number (`3:fold` -> `fold`)
         let op = st.name().split_once(':').map_or(st.name(), |(_, op)| op);
         let like = (op, st.tasks(), st.peak_bytes());
-        let seen = measured.contains(&like);
-        if !done[s].is_empty() {
-            measured.push(like);
-        }
-        if seen
-            || !done[s].is_empty()
-            || start.elapsed().as_secs_f64() > 30.0
-            || st.tasks() <= slots
-        {
+        if measured.contains(&like) || start.elapsed().as_secs_f64() > 30.0 || st.tasks() <= slots {
             continue;
         }
         measured.push(like);
+        if !done[s].is_empty() {
+            // recorded by an earlier run
+            continue;
+        }
         let picks: Vec<TaskId> = (0..st.tasks())
             .take(opts.calibration_tasks)
             .map(|chunk| TaskId { stage, chunk })
@@ -504,7 +500,7 @@ fn drive(
             d.cancel_all()?;
             return Err(Error::Cancelled(dir.root().to_path_buf()));
         }
-        let marked = count_marked(dir, plan);
+        let marked = dir.marked_tasks(plan);
         d.tail.poll(dir, observer);
         progress(marked.min(total), total);
         if marked >= total && all_done(dir, plan)? {
@@ -585,16 +581,6 @@ fn drive(
     }
 }
 
-/// Completion markers present in the run directory (not yet checked against outputs).
-fn count_marked(dir: &RunDir, plan: &Plan) -> u64 {
-    (0..plan.stages().len())
-        .map(|s| {
-            dir.marked_chunks(u32::try_from(s).expect("stage count fits u32"))
-                .len() as u64
-        })
-        .sum()
-}
-
 /// Whether every task of `plan` has a valid completion marker.
 fn all_done(dir: &RunDir, plan: &Plan) -> Result<bool> {
     Ok(scan_done(dir, plan)?
@@ -617,7 +603,7 @@ fn wait_for_markers(dir: &RunDir, plan: &Plan, poll: Duration) {
     }
     let until = Instant::now() + poll;
     while let Some(left) = until.checked_duration_since(Instant::now()) {
-        if count_marked(dir, plan) >= total {
+        if dir.marked_tasks(plan) >= total {
             return;
         }
         std::thread::sleep(left.min(MARKER_STEP));

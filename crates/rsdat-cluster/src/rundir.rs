@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use rsdat_array::{DirStore, PlanSpec, TaskId};
+use rsdat_array::{DirStore, Plan, PlanSpec, TaskId};
 use serde::{Deserialize, Serialize};
 
 use crate::options::SlurmOptions;
@@ -364,6 +364,16 @@ impl RunDir {
             name.to_str()?.strip_prefix('c')?.parse().ok()
         })
         .collect()
+    }
+
+    /// Completion markers of every stage of `plan` (not yet checked against outputs).
+    pub(crate) fn marked_tasks(&self, plan: &Plan) -> u64 {
+        (0..plan.stages().len())
+            .map(|s| {
+                self.marked_chunks(u32::try_from(s).expect("stage count fits u32"))
+                    .len() as u64
+            })
+            .sum()
     }
 
     /// Checks the marker of `id` against its output file.

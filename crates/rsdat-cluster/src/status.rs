@@ -266,12 +266,7 @@ pub fn replay(root: &Path, observer: &dyn Observer) -> Result<()> {
             tail.element_ended(&job, &format!("{reason} (log {})", log.display()), observer);
         }
     }
-    let marked: u64 = (0..plan.stages().len())
-        .map(|s| {
-            dir.marked_chunks(u32::try_from(s).expect("stage count fits u32"))
-                .len() as u64
-        })
-        .sum();
+    let marked = dir.marked_tasks(&plan);
     observer.progress(marked.min(plan.n_tasks()), plan.n_tasks());
     Ok(())
 }
