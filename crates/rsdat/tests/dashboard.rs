@@ -3,22 +3,14 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn get(addr: &str, path: &str) -> String {
-    let mut s = TcpStream::connect(addr).expect("connect to the dashboard");
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    raw.split_once("\r\n\r\n")
-        .expect("an HTTP answer")
-        .1
-        .to_owned()
-}
+use common::{http_get, StderrLines};
 
 #[test]
 fn bench_overhead_serves_a_dashboard_under_a_prefix() {
@@ -39,22 +31,8 @@ fn bench_overhead_serves_a_dashboard_under_a_prefix() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut lines = Vec::new();
-    let next = |err: &mut BufReader<_>, lines: &mut Vec<String>, what: &str| -> String {
-        loop {
-            let mut line = String::new();
-            assert!(
-                err.read_line(&mut line).unwrap() > 0,
-                "no `{what}` on stderr: {lines:?}"
-            );
-            lines.push(line.clone());
-            if line.contains(what) {
-                return line;
-            }
-        }
-    };
-    let line = next(&mut err, &mut lines, "dashboard: http://");
+    let mut err = StderrLines::of(&mut child);
+    let line = err.next("dashboard: http://");
     let url = line
         .trim()
         .strip_prefix("dashboard: http://")
@@ -63,13 +41,13 @@ fn bench_overhead_serves_a_dashboard_under_a_prefix() {
     assert!(url.ends_with("/proxy/8787/"), "{url}");
     let addr = url.split('/').next().unwrap().to_owned();
     // the command lingers a few seconds after its run: the final status is there
-    next(&mut err, &mut lines, "dashboard: done");
+    err.next("dashboard: done");
     let status: serde_json::Value =
-        serde_json::from_str(&get(&addr, "/proxy/8787/api/status")).unwrap();
+        serde_json::from_str(&http_get(&addr, "/proxy/8787/api/status")).unwrap();
     assert_eq!(status["state"], "done");
     assert_eq!(status["done"], status["total"]);
     assert!(status["total"].as_u64().unwrap() > 3000);
-    let text = get(&addr, "/api/text");
+    let text = http_get(&addr, "/api/text");
     assert!(text.contains("run 1 on threads: done"), "{text}");
     assert!(child.wait().unwrap().success());
 }
@@ -176,30 +154,19 @@ fn the_dashboard_works_through_an_ssh_port_forward_and_under_a_proxy_prefix() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut lines = Vec::new();
-    loop {
-        let mut line = String::new();
-        assert!(
-            err.read_line(&mut line).unwrap() > 0,
-            "the run ended without its dashboard: {lines:?}"
-        );
-        lines.push(line.clone());
-        if line.contains("dashboard: done") {
-            break;
-        }
-    }
+    // the run ends with its dashboard still up
+    StderrLines::of(&mut child).next("dashboard: done");
     // the laptop: ssh -N -L LOCAL:127.0.0.1:PORT login-node
     let tunnel = sshd.forward(&format!("127.0.0.1:{port}"));
     let local = tunnel.addr();
     assert_ne!(local, format!("127.0.0.1:{port}"));
     for base in [prefix.trim_end_matches('/'), ""] {
         let status: serde_json::Value =
-            serde_json::from_str(&get(&local, &format!("{base}/api/status"))).unwrap();
+            serde_json::from_str(&http_get(&local, &format!("{base}/api/status"))).unwrap();
         assert_eq!(status["state"], "done", "{status}");
         assert_eq!(status["done"], status["total"]);
         assert!(status["total"].as_u64().unwrap() > 2000);
-        let page = get(&local, &format!("{base}/"));
+        let page = http_get(&local, &format!("{base}/"));
         assert!(page.contains("<html"), "{page}");
         let events = sse(&local, &format!("{base}/events"), &["plan", "status"]);
         let plan = &events.iter().find(|(e, _)| e == "plan").unwrap().1;

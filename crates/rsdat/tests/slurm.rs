@@ -14,6 +14,8 @@ use rsdat_array::{compute, ComputeOptions, ExecutorKind, LazyArray, SumUntil};
 use rsdat_cluster::{Event, RunDir, SlurmExecutor, SlurmOptions, TASK_DELAY_ENV};
 use rsdat_testkit::slurm::Cluster;
 
+use common::StderrLines;
+
 fn exe() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_rsdat"))
 }
@@ -298,25 +300,32 @@ fn a_corrupt_marker_is_named_with_what_to_do() {
     assert_eq!(v["finished"], true);
 }
 
+/// `rsdat bench overhead`: 8 no-op tasks on SLURM with run directory `run`, each task
+/// sleeping `delay_ms` (0: no delay), and `extra` arguments.
+fn overhead_on_slurm(run: &Path, delay_ms: u64, extra: &[&str]) -> Command {
+    let mut cmd = Command::new(exe());
+    cmd.args([
+        "bench",
+        "overhead",
+        "--tasks",
+        "8",
+        "--executor",
+        "slurm",
+        "--run-dir",
+    ])
+    .arg(run)
+    .args(extra);
+    if delay_ms > 0 {
+        cmd.args(["--slurm-env", &format!("{TASK_DELAY_ENV}={delay_ms}@0")]);
+    }
+    cmd
+}
+
 #[test]
 fn cli_run_status_and_resume_after_the_driver_is_killed() {
     let c = cluster();
     let run = tempfile::tempdir().unwrap();
-    let mut driver = Command::new(exe())
-        .args([
-            "bench",
-            "overhead",
-            "--tasks",
-            "8",
-            "--executor",
-            "slurm",
-            "-q",
-            "--batch",
-            "2",
-        ])
-        .arg("--run-dir")
-        .arg(run.path())
-        .args(["--slurm-env", &format!("{TASK_DELAY_ENV}=1500@0")])
+    let mut driver = overhead_on_slurm(run.path(), 1500, &["-q", "--batch", "2"])
         .spawn()
         .unwrap();
     let job = wait_running(&c, run.path(), 0);
@@ -350,19 +359,7 @@ fn cli_run_status_and_resume_after_the_driver_is_killed() {
         .count();
     assert_eq!(stage0, 1);
     // the same command with the same run directory reuses everything and prints the sum
-    let out = Command::new(exe())
-        .args([
-            "bench",
-            "overhead",
-            "--tasks",
-            "8",
-            "--executor",
-            "slurm",
-            "-q",
-            "--json",
-        ])
-        .arg("--run-dir")
-        .arg(run.path())
+    let out = overhead_on_slurm(run.path(), 0, &["-q", "--json"])
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_str(&common::ok(&out)).unwrap();
@@ -433,21 +430,7 @@ print("ok")
 fn ctrl_c_cancels_the_jobs_and_resume_finishes() {
     let c = cluster();
     let run = tempfile::tempdir().unwrap();
-    let driver = Command::new(exe())
-        .args([
-            "bench",
-            "overhead",
-            "--tasks",
-            "8",
-            "--executor",
-            "slurm",
-            "-q",
-            "--batch",
-            "2",
-        ])
-        .arg("--run-dir")
-        .arg(run.path())
-        .args(["--slurm-env", &format!("{TASK_DELAY_ENV}=2000@0")])
+    let driver = overhead_on_slurm(run.path(), 2000, &["-q", "--batch", "2"])
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -482,19 +465,6 @@ fn ctrl_c_cancels_the_jobs_and_resume_finishes() {
 }
 
 /// `GET path` of the HTTP server at `addr`; the body.
-fn http_get(addr: &str, path: &str) -> String {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).expect("connect to the dashboard");
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    raw.split_once("\r\n\r\n")
-        .expect("an HTTP answer")
-        .1
-        .to_owned()
-}
-
 /// Whether `w` names a SLURM array element on a host: `12_3@node`.
 fn slurm_worker(w: &str) -> bool {
     let Some((job, host)) = w.split_once('@') else {
@@ -506,58 +476,22 @@ fn slurm_worker(w: &str) -> bool {
     !host.is_empty() && array.parse::<u64>().is_ok() && index.parse::<u64>().is_ok()
 }
 
-/// The stderr of a driver, read line by line.
-struct Stderr {
-    reader: std::io::BufReader<std::process::ChildStderr>,
-    seen: Vec<String>,
-}
-
-impl Stderr {
-    /// The next line containing `what`.
-    fn next(&mut self, what: &str) -> String {
-        use std::io::BufRead;
-        loop {
-            let mut line = String::new();
-            assert!(
-                self.reader.read_line(&mut line).unwrap() > 0,
-                "no `{what}` on stderr: {:?}",
-                self.seen
-            );
-            self.seen.push(line.clone());
-            if line.contains(what) {
-                return line;
-            }
-        }
-    }
-}
-
 /// Starts 8 no-op tasks in elements of 2 on SLURM, each task sleeping `delay_ms`, with a
 /// dashboard; returns the driver, its stderr and the dashboard's address.
-fn slow_run_with_dashboard(run: &Path, delay_ms: u64) -> (std::process::Child, Stderr, String) {
-    let mut driver = Command::new(exe())
-        .args([
-            "bench",
-            "overhead",
-            "--tasks",
-            "8",
-            "--executor",
-            "slurm",
-            "--batch",
-            "2",
-            "--dashboard",
-            "127.0.0.1:0",
-        ])
-        .arg("--run-dir")
-        .arg(run)
-        .args(["--slurm-env", &format!("{TASK_DELAY_ENV}={delay_ms}@0")])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = Stderr {
-        reader: std::io::BufReader::new(driver.stderr.take().unwrap()),
-        seen: Vec::new(),
-    };
+fn slow_run_with_dashboard(
+    run: &Path,
+    delay_ms: u64,
+) -> (std::process::Child, StderrLines, String) {
+    let mut driver = overhead_on_slurm(
+        run,
+        delay_ms,
+        &["--batch", "2", "--dashboard", "127.0.0.1:0"],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut err = StderrLines::of(&mut driver);
     let url = err.next("dashboard: http://");
     let addr = url
         .trim()
@@ -581,7 +515,8 @@ fn the_dashboard_of_a_live_slurm_run_renders_in_a_browser() {
         (1280, 900),
         1500,
     );
-    let s: serde_json::Value = serde_json::from_str(&http_get(&addr, "/api/status")).unwrap();
+    let s: serde_json::Value =
+        serde_json::from_str(&common::http_get(&addr, "/api/status")).unwrap();
     assert_eq!(
         s["state"], "running",
         "the run ended before the browser looked: {s}"
@@ -600,7 +535,6 @@ fn dashboard_of_a_slurm_run_shows_its_workers_memory_and_killed_elements() {
     let c = cluster();
     let run = tempfile::tempdir().unwrap();
     let (mut driver, mut err, addr) = slow_run_with_dashboard(run.path(), 3000);
-    let mut next = |what: &str| err.next(what);
     // element 1 of the first array is killed while its first task runs
     let job = wait_running(&c, run.path(), 1);
     let events = run.path().join("events/0_1.jsonl");
@@ -615,7 +549,8 @@ fn dashboard_of_a_slurm_run_shows_its_workers_memory_and_killed_elements() {
     // live: the dashboard already knows the running element and its memory
     let start = Instant::now();
     loop {
-        let s: serde_json::Value = serde_json::from_str(&http_get(&addr, "/api/status")).unwrap();
+        let s: serde_json::Value =
+            serde_json::from_str(&common::http_get(&addr, "/api/status")).unwrap();
         let live = s["workers"].as_array().unwrap().iter().any(|w| {
             w["name"]
                 .as_str()
@@ -635,13 +570,14 @@ fn dashboard_of_a_slurm_run_shows_its_workers_memory_and_killed_elements() {
     }
     let element = format!("{job}_1");
     let _ = c.client("scancel", &[element.as_str()]);
-    next("dashboard: done");
-    let status: serde_json::Value = serde_json::from_str(&http_get(&addr, "/api/status")).unwrap();
+    err.next("dashboard: done");
+    let status: serde_json::Value =
+        serde_json::from_str(&common::http_get(&addr, "/api/status")).unwrap();
     assert_eq!(status["state"], "done", "{status}");
     assert_eq!(status["done"], status["total"]);
     // every task of the plan ran on a named SLURM element (or on the driver's calibration)
     let tasks: serde_json::Value =
-        serde_json::from_str(&http_get(&addr, "/api/tasks?since=0")).unwrap();
+        serde_json::from_str(&common::http_get(&addr, "/api/tasks?since=0")).unwrap();
     let tasks = tasks["tasks"].as_array().unwrap();
     let done: Vec<&serde_json::Value> = tasks.iter().filter(|t| t["status"] == "done").collect();
     assert_eq!(

@@ -1,8 +1,10 @@
 //! Running the `rsdat` binary from tests: its output, exit code and error line.
 #![allow(dead_code, clippy::unwrap_used)] // each test binary uses part of it
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Child, ChildStderr, Command, Output};
+use std::time::Duration;
 
 /// Runs `rsdat` with `args`.
 pub(crate) fn rsdat(args: &[&str]) -> Output {
@@ -68,4 +70,50 @@ pub(crate) fn sample_with(
         .iter()
         .map(|f| f.as_str().unwrap().to_owned())
         .collect()
+}
+
+/// `GET path` from the HTTP server at `addr` (plain HTTP/1.0, as a dashboard answers it):
+/// the body.
+pub(crate) fn http_get(addr: &str, path: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect to the dashboard");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    raw.split_once("\r\n\r\n")
+        .expect("an HTTP answer")
+        .1
+        .to_owned()
+}
+
+/// The stderr of a running `rsdat`, read line by line.
+pub(crate) struct StderrLines {
+    reader: BufReader<ChildStderr>,
+    seen: Vec<String>,
+}
+
+impl StderrLines {
+    /// Takes `child`'s stderr (spawned with `Stdio::piped()`).
+    pub(crate) fn of(child: &mut Child) -> Self {
+        Self {
+            reader: BufReader::new(child.stderr.take().expect("stderr is piped")),
+            seen: Vec::new(),
+        }
+    }
+
+    /// The next line containing `what`.
+    pub(crate) fn next(&mut self, what: &str) -> String {
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.reader.read_line(&mut line).unwrap() > 0,
+                "no `{what}` on stderr: {:?}",
+                self.seen
+            );
+            self.seen.push(line.clone());
+            if line.contains(what) {
+                return line;
+            }
+        }
+    }
 }
