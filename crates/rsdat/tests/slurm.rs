@@ -291,13 +291,20 @@ fn a_corrupt_marker_is_named_with_what_to_do() {
     common::fails(&out, "corrupt completion marker");
     // as told: delete it and resume
     std::fs::remove_file(&marker).unwrap();
+    let v = jobs_json(&["resume", "-q"], run.path());
+    assert_eq!(v["finished"], true);
+}
+
+/// `rsdat jobs ARGS --json RUN`, which must succeed: its JSON.
+fn jobs_json(args: &[&str], run: &Path) -> serde_json::Value {
     let out = Command::new(exe())
-        .args(["jobs", "resume", "-q", "--json"])
-        .arg(run.path())
+        .arg("jobs")
+        .args(args)
+        .arg("--json")
+        .arg(run)
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&common::ok(&out)).unwrap();
-    assert_eq!(v["finished"], true);
+    serde_json::from_str(&common::ok(&out)).unwrap()
 }
 
 /// `rsdat bench overhead`: 8 no-op tasks on SLURM with run directory `run`, each task
@@ -331,24 +338,14 @@ fn cli_run_status_and_resume_after_the_driver_is_killed() {
     let job = wait_running(&c, run.path(), 0);
     driver.kill().unwrap(); // the login node's process dies; the jobs go on
     let _ = driver.wait();
-    let out = Command::new(exe())
-        .args(["jobs", "status", "--json"])
-        .arg(run.path())
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&common::ok(&out)).unwrap();
+    let v = jobs_json(&["status"], run.path());
     assert_eq!(v["finished"], false);
     assert!(v["queued"]
         .as_array()
         .unwrap()
         .iter()
         .any(|q| q["job"] == job));
-    let out = Command::new(exe())
-        .args(["jobs", "resume", "-q", "--json"])
-        .arg(run.path())
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&common::ok(&out)).unwrap();
+    let v = jobs_json(&["resume", "-q"], run.path());
     assert_eq!(v["finished"], true, "{v}");
     // the queued array was adopted, not submitted again
     let stage0 = RunDir::at(run.path())
@@ -455,12 +452,7 @@ fn ctrl_c_cancels_the_jobs_and_resume_finishes() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    let out = Command::new(exe())
-        .args(["jobs", "resume", "-q", "--json"])
-        .arg(run.path())
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&common::ok(&out)).unwrap();
+    let v = jobs_json(&["resume", "-q"], run.path());
     assert_eq!(v["finished"], true, "{v}");
 }
 
@@ -629,12 +621,7 @@ fn dashboard_of_a_slurm_run_shows_its_workers_memory_and_killed_elements() {
     assert!(driver.wait().unwrap().success());
 
     // `jobs status` shows the same figures, from the run directory
-    let out = Command::new(exe())
-        .args(["jobs", "status", "--json"])
-        .arg(run.path())
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&common::ok(&out)).unwrap();
+    let v = jobs_json(&["status"], run.path());
     let summary = &v["summary"];
     assert_eq!(v["finished"], true);
     assert_eq!(summary["state"], "done");
