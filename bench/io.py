@@ -372,7 +372,7 @@ def bench_convert(a, bins, files, results, rows, work):
     if a.zarr_chunks:
         cmd += ["--chunks", a.zarr_chunks]
     # The default (zstd 3, as xarray writes), then the input's deflate chunks copied as they
-    # are (`--compression keep`: no decoding or re-encoding; numcodecs shuffle + zlib codecs).
+    # are (`--compression keep`: no decoding or re-encoding; Zarr v3 blosc-zlib codec).
     results.append(measure(rows, a, "convert", "rsdat convert", cmd, clean, post=size))
     results.append(measure(rows, a, "convert", "rsdat convert (keep)",
                            cmd + ["--compression", "keep"], clean, post=size))

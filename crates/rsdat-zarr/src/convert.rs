@@ -424,6 +424,25 @@ fn kept_compression(source: &dyn Source, var: &Variable, chunks: &[usize]) -> Op
     }
 }
 
+/// The chunk file of `writer`'s array (in a `format` store) for a source chunk stored as `stored` in the
+/// `kept` compression: the bytes themselves, or in Zarr v3 a zlib stream framed as Blosc.
+/// `None` when the chunk must be decoded and encoded again instead.
+fn chunk_file(
+    format: ZarrFormat,
+    writer: &ArrayWriter,
+    kept: Compression,
+    stored: Vec<u8>,
+) -> Option<Vec<u8>> {
+    match (format, kept) {
+        (ZarrFormat::V3, Compression::Zlib { shuffle, .. }) => {
+            let typesize = writer.dtype().size_bytes();
+            let nbytes = writer.chunks().iter().product::<usize>() * typesize;
+            crate::blosc::frame_zlib(&stored, nbytes, typesize, shuffle)
+        }
+        _ => Some(stored),
+    }
+}
+
 /// Creates every array of `plan` in `group` and streams the chunks from `source`.
 fn write_plan(
     source: &dyn Source,
@@ -432,8 +451,8 @@ fn write_plan(
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ConvertReport> {
     let mut tasks: Vec<(usize, Vec<u64>)> = Vec::new();
-    // Per array: its name, writer and whether its source chunks are copied as stored.
-    let mut writers: Vec<(&str, ArrayWriter, bool)> = Vec::new();
+    // Per array: its name, writer and the compression its source chunks are copied in.
+    let mut writers: Vec<(&str, ArrayWriter, Option<Compression>)> = Vec::new();
     let mut bytes = 0_u64;
     for var in &plan.variables {
         let chunks = var.chunk_shape();
@@ -456,9 +475,10 @@ fn write_plan(
             tasks.extend(writer.chunk_indices().into_iter().map(|c| (i, c)));
             bytes += var.len() as u64 * var.dtype.size_bytes() as u64;
         }
-        writers.push((&var.name, writer, kept.is_some()));
+        writers.push((&var.name, writer, kept));
     }
     let total = tasks.len() as u64;
+    let format = group.format();
     progress(0, total);
     let next = AtomicUsize::new(0);
     let done = AtomicU64::new(0);
@@ -474,8 +494,11 @@ fn write_plan(
                     };
                     let (var, writer, kept) = &writers[*i];
                     let result = writer.chunk_window(chunk).and_then(|(start, count)| {
-                        if *kept {
-                            if let Some(bytes) = source.stored_chunk(var, &start)? {
+                        if let Some(kept) = kept {
+                            let stored = source.stored_chunk(var, &start)?;
+                            if let Some(bytes) =
+                                stored.and_then(|b| chunk_file(format, writer, *kept, b))
+                            {
                                 return writer.write_encoded_chunk(chunk, bytes);
                             }
                         }

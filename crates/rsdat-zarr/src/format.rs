@@ -72,9 +72,10 @@ pub enum Compression {
         level: u8,
     },
     /// A zlib stream at `level` (0..=9), after a byte shuffle of whole elements when
-    /// `shuffle`: numcodecs' `shuffle` and `zlib` codecs (`numcodecs.shuffle` and
-    /// `numcodecs.zlib` in Zarr v3, which zarr-python 3 reads), i.e. HDF5's shuffle +
-    /// deflate. [`Compression::Keep`] picks it for NetCDF-4 variables stored that way.
+    /// `shuffle`, i.e. HDF5's shuffle + deflate: numcodecs' `shuffle` and `zlib` codecs in
+    /// Zarr v2, the core `blosc` codec with `cname: "zlib"` in Zarr v3 (a one-block Blosc
+    /// chunk holds the same zlib stream). [`Compression::Keep`] picks it for NetCDF-4
+    /// variables stored that way.
     Zlib {
         /// Compression level.
         level: u32,

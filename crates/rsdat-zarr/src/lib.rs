@@ -53,6 +53,7 @@
 //! ```
 
 mod attrs;
+mod blosc;
 mod chunk_store;
 mod consolidated;
 mod convert;

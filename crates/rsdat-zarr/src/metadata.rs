@@ -203,7 +203,6 @@ fn v3_codecs(dtype: DType, compression: Compression) -> Vec<Json> {
     } else {
         dtype.size_bytes()
     };
-    let mut filter = None;
     let compressor = match compression.concrete() {
         Compression::None | Compression::Keep => None,
         Compression::Zstd { level } => Some(Json::obj([
@@ -223,45 +222,38 @@ fn v3_codecs(dtype: DType, compression: Compression) -> Vec<Json> {
                 Json::obj([("level", Json::Num(level.into()))]),
             ),
         ])),
-        Compression::BloscZstd { level } => Some(Json::obj([
-            ("name", Json::str("blosc")),
-            (
-                "configuration",
-                Json::obj([
-                    ("cname", Json::str("zstd")),
-                    ("clevel", Json::Num(level.into())),
-                    (
-                        "shuffle",
-                        Json::str(if typesize > 1 { "shuffle" } else { "noshuffle" }),
-                    ),
-                    ("typesize", Json::uint(typesize as u64)),
-                    ("blocksize", Json::uint(0)),
-                ]),
-            ),
-        ])),
-        Compression::Zlib { level, shuffle } => {
-            if shuffle {
-                filter = Some(Json::obj([
-                    ("name", Json::str("numcodecs.shuffle")),
-                    (
-                        "configuration",
-                        Json::obj([("elementsize", Json::uint(typesize as u64))]),
-                    ),
-                ]));
-            }
-            Some(Json::obj([
-                ("name", Json::str("numcodecs.zlib")),
-                (
-                    "configuration",
-                    Json::obj([("level", Json::Num(level.into()))]),
-                ),
-            ]))
-        }
+        Compression::BloscZstd { level } => Some(blosc_v3("zstd", level, true, typesize)),
+        Compression::Zlib { level, shuffle } => Some(blosc_v3("zlib", level, shuffle, typesize)),
     };
-    std::iter::once(serializer)
-        .chain(filter)
-        .chain(compressor)
-        .collect()
+    std::iter::once(serializer).chain(compressor).collect()
+}
+
+/// Zarr v3's core `blosc` codec with compressor `cname` at `level`, byte-shuffling
+/// `typesize`-byte elements when `shuffle` and they are wider than one byte.
+fn blosc_v3(
+    cname: &str,
+    level: impl Into<serde_json::Number>,
+    shuffle: bool,
+    typesize: usize,
+) -> Json {
+    let shuffle = if shuffle && typesize > 1 {
+        "shuffle"
+    } else {
+        "noshuffle"
+    };
+    Json::obj([
+        ("name", Json::str("blosc")),
+        (
+            "configuration",
+            Json::obj([
+                ("cname", Json::str(cname)),
+                ("clevel", Json::Num(level.into())),
+                ("shuffle", Json::str(shuffle)),
+                ("typesize", Json::uint(typesize as u64)),
+                ("blocksize", Json::uint(0)),
+            ]),
+        ),
+    ])
 }
 
 fn v2_compressor(dtype: DType, compression: Compression) -> Json {

@@ -214,7 +214,7 @@ fn xarray_opens_rsdat_stores() {
 #[test]
 fn xarray_reads_every_compression() {
     for format in [ZarrFormat::V2, ZarrFormat::V3] {
-        for compression in ["none", "gzip:6", "blosc-zstd:5", "zstd:9"] {
+        for compression in ["none", "gzip:6", "blosc-zstd:5", "zstd:9", "shuffle-zlib:4"] {
             let dir = tempfile::tempdir().unwrap();
             let store = dir.path().join("c.zarr");
             let src = sample(1980);

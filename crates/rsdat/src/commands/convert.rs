@@ -37,8 +37,8 @@ pub(crate) struct ConvertArgs {
     pub(crate) zarr_format: Option<String>,
     /// Compressor: none, zstd[:LEVEL], gzip[:LEVEL], blosc-zstd[:LEVEL], shuffle-zlib[:LEVEL],
     /// or keep: copy NetCDF-4 chunks stored with deflate (and shuffle) as they are, without
-    /// decoding them (much faster; needs output chunks equal to the input's; Zarr v3 then
-    /// uses the numcodecs.shuffle/numcodecs.zlib codecs, which zarr-python reads).
+    /// decoding them (much faster; needs output chunks equal to the input's; Zarr v2 then
+    /// uses numcodecs' shuffle + zlib, Zarr v3 the core blosc codec with zlib).
     #[arg(long, default_value = "zstd:3")]
     pub(crate) compression: String,
     /// Only these variables (comma-separated), with the coordinates they use.
