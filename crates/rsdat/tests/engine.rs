@@ -1,8 +1,12 @@
 //! The engine through the binary: worker processes, killed workers, graphs, benchmarks.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
+
+use common::{ok, rsdat};
 
 use rsdat_array::{
     compute, ComputeOptions, Executor, ExecutorKind, MemStore, Plan, ProcessExecutor, CRASH_AT_ENV,
@@ -21,6 +25,11 @@ fn run_on(arrays: &[&rsdat_array::LazyArray], executor: ExecutorKind) -> Vec<nda
         ..Default::default()
     };
     compute(arrays, &opts).unwrap()
+}
+
+/// Runs `rsdat args`, asserts success and parses its JSON output.
+fn rsdat_json(args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(&rsdat(args))).unwrap()
 }
 
 fn bits(a: &ndarray::ArrayD<f64>) -> Vec<u64> {
@@ -73,27 +82,18 @@ fn killed_worker_is_replaced_and_the_task_rerun() {
 #[test]
 fn bench_overhead_json_keys() {
     for executor in ["threads", "sync", "processes"] {
-        let out = Command::new(exe())
-            .args([
-                "bench",
-                "overhead",
-                "--tasks",
-                "300",
-                "--executor",
-                executor,
-                "--workers",
-                "2",
-                "--json",
-                "-q",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = rsdat_json(&[
+            "bench",
+            "overhead",
+            "--tasks",
+            "300",
+            "--executor",
+            executor,
+            "--workers",
+            "2",
+            "--json",
+            "-q",
+        ]);
         assert!(v["tasks"].as_u64().unwrap() >= 300);
         assert!(v["seconds"].as_f64().unwrap() > 0.0);
         assert!(v["us_per_task"].as_f64().unwrap() > 0.0);
@@ -104,27 +104,18 @@ fn bench_overhead_json_keys() {
 fn graph_writes_dot_and_svg_or_falls_back() {
     let dir = tempfile::tempdir().unwrap();
     let dot = dir.path().join("g.dot");
-    let out = Command::new(exe())
-        .args([
-            "graph",
-            "notebook01-mean",
-            "--size",
-            "400",
-            "--chunk",
-            "100",
-            "--out",
-        ])
-        .arg(&dot)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let human = ok(&rsdat(&[
+        "graph",
+        "notebook01-mean",
+        "--size",
+        "400",
+        "--chunk",
+        "100",
+        "--out",
+        dot.to_str().unwrap(),
+    ]));
     let text = std::fs::read_to_string(&dot).unwrap();
     assert!(text.starts_with("digraph tasks"), "small plans draw tasks");
-    let human = String::from_utf8_lossy(&out.stdout);
     assert!(
         human.contains("mean-partial") && human.contains("peak"),
         "{human}"
@@ -132,17 +123,15 @@ fn graph_writes_dot_and_svg_or_falls_back() {
 
     // a million tasks: stage level, quick
     let big = dir.path().join("big.dot");
-    let out = Command::new(exe())
-        .args(["graph", "overhead", "--tasks", "1000000", "--json", "--out"])
-        .arg(&big)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = rsdat_json(&[
+        "graph",
+        "overhead",
+        "--tasks",
+        "1000000",
+        "--json",
+        "--out",
+        big.to_str().unwrap(),
+    ]);
     assert!(v["tasks"].as_u64().unwrap() > 1_000_000);
     assert!(std::fs::read_to_string(&big)
         .unwrap()
@@ -150,72 +139,54 @@ fn graph_writes_dot_and_svg_or_falls_back() {
 
     // SVG without graphviz on PATH: DOT next to it
     let svg = dir.path().join("g.svg");
-    let out = Command::new(exe())
+    ok(&Command::new(exe())
         .args(["graph", "delayed-inc-add", "--out"])
         .arg(&svg)
         .env("PATH", dir.path())
         .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .unwrap());
     assert!(!svg.exists());
     assert!(std::fs::read_to_string(dir.path().join("g.dot"))
         .unwrap()
         .contains("inc"));
 
-    // SVG with graphviz, where installed
+    // SVG with graphviz (./scripts/test installs it)
     let has_dot = Command::new("dot")
         .arg("-V")
         .output()
         .is_ok_and(|o| o.status.success());
-    if has_dot {
-        let out = Command::new(exe())
-            .args([
-                "graph",
-                "notebook01-dot",
-                "--size",
-                "300",
-                "--chunk",
-                "100",
-                "--out",
-            ])
-            .arg(&svg)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
-    }
+    assert!(
+        has_dot,
+        "graphviz's `dot` is missing: run ./scripts/test, which installs it"
+    );
+    ok(&rsdat(&[
+        "graph",
+        "notebook01-dot",
+        "--size",
+        "300",
+        "--chunk",
+        "100",
+        "--out",
+        svg.to_str().unwrap(),
+    ]));
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
 }
 
 #[test]
 fn memory_limit_refusal_from_the_cli() {
-    let out = Command::new(exe())
-        .args([
-            "bench",
-            "notebook01",
-            "--size",
-            "4000",
-            "--chunk",
-            "4000",
-            "--memory-limit",
-            "64M",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("over the memory limit") && err.contains("hint: chunks of"),
-        "{err}"
-    );
+    let out = rsdat(&[
+        "bench",
+        "notebook01",
+        "--size",
+        "4000",
+        "--chunk",
+        "4000",
+        "--memory-limit",
+        "64M",
+        "-q",
+    ]);
+    common::fails(&out, "over the memory limit");
+    assert!(common::stderr(&out).contains("hint: chunks of"));
 }
 
 #[test]
@@ -297,27 +268,18 @@ fn daymet_cube_through_every_executor_matches_direct_reads() {
 fn a_plan_that_fits_stays_under_its_predicted_peak() {
     // baseline: a tiny run of the same binary
     let rss = |size: &str, chunk: &str| -> (u64, u64) {
-        let out = Command::new(exe())
-            .args([
-                "bench",
-                "notebook01",
-                "--size",
-                size,
-                "--chunk",
-                chunk,
-                "--workers",
-                "2",
-                "--json",
-                "-q",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = rsdat_json(&[
+            "bench",
+            "notebook01",
+            "--size",
+            size,
+            "--chunk",
+            chunk,
+            "--workers",
+            "2",
+            "--json",
+            "-q",
+        ]);
         let rows = v.as_array().unwrap();
         let peak_task = rows
             .iter()
@@ -331,9 +293,7 @@ fn a_plan_that_fits_stays_under_its_predicted_peak() {
     };
     let (base, _) = rss("64", "32");
     let (big, peak_task) = rss("3000", "500");
-    if base == 0 {
-        return; // no /proc here
-    }
+    assert!(base > 0, "no peak RSS measured (needs Linux /proc)");
     // two workers, each at most its task's peak, plus the kept outputs: a generous margin
     let predicted = 2 * peak_task;
     assert!(
@@ -364,16 +324,7 @@ fn process_run_directory_resumes_and_its_spec_draws() {
         bits(&plan.output(0, &second).unwrap())
     );
     // the plan spec the workers read draws as the same plan
-    let out = Command::new(exe())
-        .args(["graph", "--json", "--spec"])
-        .arg(dir.path().join("plan.json"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let spec = dir.path().join("plan.json");
+    let v = rsdat_json(&["graph", "--json", "--spec", spec.to_str().unwrap()]);
     assert_eq!(v["tasks"].as_u64().unwrap(), plan.n_tasks());
 }
