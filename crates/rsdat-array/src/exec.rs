@@ -6,7 +6,9 @@ mod procs;
 mod sync;
 mod threads;
 
-pub use observe::{process_memory, MemorySample, Observer, TaskFailed, TaskFinished, TaskStarted};
+pub use observe::{
+    observe_run, process_memory, MemorySample, Observer, TaskFailed, TaskFinished, TaskStarted,
+};
 pub use procs::{serve_worker, ProcessExecutor, CRASH_AT_ENV};
 
 /// Environment variable naming a number of tasks after which the threads and sync
@@ -51,10 +53,9 @@ pub trait Executor {
         store: &dyn TaskStore,
         observer: &dyn Observer,
     ) -> Result<()> {
-        observer.run_started(plan, self.name());
-        let result = self.execute(plan, store, &|done, total| observer.progress(done, total));
-        observer.run_finished(result.as_ref().err().map(ToString::to_string).as_deref());
-        result
+        observe_run(observer, plan, self.name(), || {
+            self.execute(plan, store, &|done, total| observer.progress(done, total))
+        })
     }
 }
 
@@ -200,9 +201,8 @@ pub(crate) fn observe_in_process(
     workers: usize,
     observer: &dyn Observer,
 ) -> Result<()> {
-    observer.run_started(plan, name);
     let pid = std::process::id();
-    let result =
+    observe_run(observer, plan, name, || {
         observe::with_memory_sampler(observer, &|| vec![("process".to_owned(), pid)], || {
             run_in_process(
                 plan,
@@ -211,7 +211,6 @@ pub(crate) fn observe_in_process(
                 &|done, total| observer.progress(done, total),
                 Some(observer),
             )
-        });
-    observer.run_finished(result.as_ref().err().map(ToString::to_string).as_deref());
-    result
+        })
+    })
 }

@@ -52,8 +52,8 @@ pub use delayed::Delayed;
 pub use error::{Error, Result};
 pub use eval::run_task;
 pub use exec::{
-    process_memory, serve_worker, Executor, MemorySample, Observer, ProcessExecutor, Progress,
-    SyncExecutor, TaskFailed, TaskFinished, TaskStarted, ThreadsExecutor,
+    observe_run, process_memory, serve_worker, Executor, MemorySample, Observer, ProcessExecutor,
+    Progress, SyncExecutor, TaskFailed, TaskFinished, TaskStarted, ThreadsExecutor,
 };
 pub use expr::{BinaryOp, ReduceOp, RoundMode, UnaryOp};
 pub use fold::{FactoryFn, FoldFactory, FoldKernel, KernelRegistry, SumUntil};

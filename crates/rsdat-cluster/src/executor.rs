@@ -143,13 +143,11 @@ impl Executor for SlurmExecutor {
             Error::Array(a) => a,
             other => rsdat_array::Error::Worker(format!("slurm: {other}")),
         };
-        observer.run_started(plan, self.name());
-        let result = self
-            .run_observed(plan, observer)
-            .and_then(|dir| copy_outputs(&dir, plan, store))
-            .map_err(wrap);
-        observer.run_finished(result.as_ref().err().map(ToString::to_string).as_deref());
-        result
+        rsdat_array::observe_run(observer, plan, self.name(), || {
+            self.run_observed(plan, observer)
+                .and_then(|dir| copy_outputs(&dir, plan, store))
+                .map_err(wrap)
+        })
     }
 }
 

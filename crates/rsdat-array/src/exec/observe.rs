@@ -68,6 +68,23 @@ pub struct MemorySample<'a> {
     pub at: Instant,
 }
 
+/// Runs `run` (a run of `plan` on `executor`) between `observer`'s
+/// [`Observer::run_started`] and [`Observer::run_finished`], which gets the error if any.
+///
+/// # Errors
+/// `run`'s.
+pub fn observe_run(
+    observer: &dyn Observer,
+    plan: &Plan,
+    executor: &str,
+    run: impl FnOnce() -> crate::Result<()>,
+) -> crate::Result<()> {
+    observer.run_started(plan, executor);
+    let result = run();
+    observer.run_finished(result.as_ref().err().map(ToString::to_string).as_deref());
+    result
+}
+
 /// Receives the events of a run. Called from worker threads: implementations must be
 /// cheap and must not block for long (queue the event and return).
 pub trait Observer: Sync {

@@ -130,15 +130,14 @@ impl Executor for ProcessExecutor {
         store: &dyn TaskStore,
         observer: &dyn Observer,
     ) -> Result<()> {
-        observer.run_started(plan, self.name());
-        let result = self.execute_with(
-            plan,
-            store,
-            &|done, total| observer.progress(done, total),
-            Some(observer),
-        );
-        observer.run_finished(result.as_ref().err().map(ToString::to_string).as_deref());
-        result
+        super::observe_run(observer, plan, self.name(), || {
+            self.execute_with(
+                plan,
+                store,
+                &|done, total| observer.progress(done, total),
+                Some(observer),
+            )
+        })
     }
 }
 
