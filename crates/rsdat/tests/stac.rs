@@ -1,7 +1,8 @@
 //! `rsdat stac`: the Daymet catalog, describe, items and sub-catalogs against pystac's
 //! output (fixtures made by crates/rsdat-stac/tests/data/make_catalogs.py), catalogs over
 //! HTTP, and bad input; `rsdat stac search` and `rsdat stac collections` against a real
-//! STAC API on loopback (`rustac serve`) with pystac-client as the oracle.
+//! STAC API on loopback (`rustac serve`) with pystac-client as the oracle, and its
+//! stac-geoparquet output read back with stac-geoparquet, pyarrow and geopandas.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -421,6 +422,220 @@ fn search_to_stdout_with_max_items() {
     assert_eq!(oracle.len(), 31);
 }
 
+/// What `read_geoparquet.py` (stac-geoparquet, pyarrow and geopandas) reads from `path`.
+fn read_geoparquet(path: &Path) -> Value {
+    let script = format!("{DATA}/read_geoparquet.py");
+    let code = format!(
+        "import runpy, sys; sys.argv = [{script:?}] + sys.argv[1:]; runpy.run_path({script:?}, run_name='__main__')"
+    );
+    serde_json::from_str(&rsdat_testkit::run_python(&code, &[path.to_str().unwrap()])).unwrap()
+}
+
+/// An RFC 3339 time as an instant (`...21Z` and `...21.000000Z` are the same).
+fn instant(v: &Value) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
+        .unwrap_or_else(|e| panic!("{v}: {e}"))
+        .to_utc()
+}
+
+/// `read` (an item read back from stac-geoparquet) holds what `json` (the same item in the
+/// ItemCollection JSON) holds: id, collection, geometry, bbox, datetime, every property,
+/// every asset with its href, type, title and roles, and the links.
+fn assert_same_item(read: &Value, json: &Value) {
+    let id = &json["id"];
+    for key in ["type", "id", "collection", "geometry", "bbox", "links"] {
+        assert_eq!(read[key], json[key], "{id}: `{key}`");
+    }
+    let (rp, jp) = (&read["properties"], &json["properties"]);
+    assert_eq!(instant(&rp["datetime"]), instant(&jp["datetime"]), "{id}");
+    let jp = jp.as_object().unwrap();
+    assert!(jp.len() > 5, "{id}: {jp:?}");
+    for (k, v) in jp.iter().filter(|(k, _)| *k != "datetime") {
+        assert_eq!(&rp[k], v, "{id}: property `{k}`");
+    }
+    for (k, v) in rp.as_object().unwrap() {
+        assert!(
+            jp.contains_key(k) || v.is_null(),
+            "{id}: extra property `{k}`"
+        );
+    }
+    let (ra, ja) = (
+        read["assets"].as_object().unwrap(),
+        json["assets"].as_object().unwrap(),
+    );
+    assert_eq!(
+        ra.keys().collect::<Vec<_>>(),
+        ja.keys().collect::<Vec<_>>(),
+        "{id}"
+    );
+    for (k, a) in ja {
+        assert!(a["href"].as_str().unwrap().ends_with(".tif") || k == "thumbnail");
+        for field in ["href", "type", "title", "roles"] {
+            assert_eq!(ra[k][field], a[field], "{id}: asset `{k}` `{field}`");
+        }
+    }
+}
+
+#[test]
+fn search_writes_stac_geoparquet_that_stac_geoparquet_reads() {
+    let s = stac_api();
+    let dir = tempfile::tempdir().unwrap();
+    let search = |out: &Path| -> Value {
+        let o = rsdat(&[
+            "stac",
+            "search",
+            s.url(),
+            "--collections",
+            "sentinel-2-l2a,sentinel-2-l1c",
+            "--bbox",
+            "3,51,6,53",
+            "--limit",
+            "20",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ]);
+        serde_json::from_str(&ok(&o)).unwrap()
+    };
+    let json_out = dir.path().join("items.json");
+    let parquet_out = dir.path().join("items.parquet");
+    let json_summary = search(&json_out);
+    let summary = search(&parquet_out);
+    assert_eq!(summary["format"], "geoparquet", "{summary}");
+    assert_eq!(json_summary["format"], "json", "{json_summary}");
+    assert!(
+        summary["write_seconds"].as_f64().unwrap() >= 0.0,
+        "{summary}"
+    );
+
+    let written: Value = serde_json::from_slice(&std::fs::read(&json_out).unwrap()).unwrap();
+    let json_items = written["features"].as_array().unwrap();
+    assert!(json_items.len() > 100, "{}", json_items.len());
+    assert_eq!(summary["items"], json_items.len());
+    // Parquet's magic number at both ends, and nothing else left in the directory.
+    let bytes = std::fs::read(&parquet_out).unwrap();
+    assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["items.json", "items.parquet"]);
+
+    let read = read_geoparquet(&parquet_out);
+    let read_items = read["items"].as_array().unwrap();
+    assert_eq!(
+        read_items.iter().map(|i| &i["id"]).collect::<Vec<_>>(),
+        json_items.iter().map(|i| &i["id"]).collect::<Vec<_>>()
+    );
+    for (r, j) in read_items.iter().zip(json_items) {
+        assert_same_item(r, j);
+    }
+    // Both collections are there, in the API's order.
+    assert!(json_items
+        .iter()
+        .any(|i| i["collection"] == "sentinel-2-l1c"));
+
+    // GeoParquet metadata as geopandas and GDAL expect it, and stac-geoparquet's own key.
+    let geo = &read["geo"];
+    assert_eq!(geo["primary_column"], "geometry", "{geo}");
+    assert_eq!(geo["columns"]["geometry"]["encoding"], "WKB", "{geo}");
+    assert_eq!(
+        geo["columns"]["geometry"]["covering"]["bbox"]["xmin"],
+        json!(["bbox", "xmin"]),
+        "{geo}"
+    );
+    assert_eq!(read["stac_geoparquet"]["version"], "1.0.0");
+    let gpd = &read["geopandas"];
+    assert_eq!(gpd["rows"], json_items.len());
+    assert_eq!(gpd["geometry"], "geometry");
+    // No `crs` in the `geo` metadata means longitude/latitude on WGS 84, as GeoJSON.
+    assert_eq!(gpd["crs"], "OGC:CRS84", "{gpd}");
+    // geopandas' total bounds are the union of the items' bboxes.
+    let mut union = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+    for i in json_items {
+        let b: Vec<f64> = serde_json::from_value(i["bbox"].clone()).unwrap();
+        union = [
+            union[0].min(b[0]),
+            union[1].min(b[1]),
+            union[2].max(b[2]),
+            union[3].max(b[3]),
+        ];
+    }
+    assert_eq!(gpd["bounds"], json!(union), "{gpd}");
+
+    // `.geoparquet` and upper case name the same format.
+    let other = dir.path().join("ITEMS.GEOPARQUET");
+    assert_eq!(search(&other)["items"], json_items.len());
+    assert_eq!(
+        read_geoparquet(&other)["items"].as_array().unwrap().len(),
+        json_items.len()
+    );
+}
+
+#[test]
+fn geoparquet_output_errors_name_the_file() {
+    let s = stac_api();
+    let dir = tempfile::tempdir().unwrap();
+    let search = |out: &Path, ids: &str| {
+        rsdat(&[
+            "stac",
+            "search",
+            s.url(),
+            "--collections",
+            "sentinel-2-l2a",
+            "--ids",
+            ids,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let found = ok(&rsdat(&[
+        "stac",
+        "search",
+        s.url(),
+        "--collections",
+        "sentinel-2-l2a",
+        "--max-items",
+        "1",
+    ]));
+    let found: Value = serde_json::from_str(&found).unwrap();
+    let id = found["features"][0]["id"].as_str().unwrap().to_owned();
+
+    // A directory that does not exist: the error names the file, nothing is left behind.
+    let missing = dir.path().join("no/such/dir/items.parquet");
+    let o = search(&missing, &id);
+    fails(&o, &format!("cannot write `{}`", missing.display()));
+    assert!(!missing.exists());
+    // A path whose parent is a file.
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    let under_file = blocker.join("items.parquet");
+    fails(
+        &search(&under_file, &id),
+        &format!("cannot write `{}`", under_file.display()),
+    );
+
+    // Nothing found: no stac-geoparquet file (as stac-geoparquet refuses an empty list), a
+    // clear error, and an existing file stays as it was; JSON gets an empty ItemCollection.
+    let out = dir.path().join("items.parquet");
+    std::fs::write(&out, "previous").unwrap();
+    let o = search(&out, "no-such-item");
+    fails(&o, &format!("no items to write to `{}`", out.display()));
+    fails(&o, "write a `.json` file for an empty ItemCollection");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous");
+    let empty_json = dir.path().join("items.json");
+    ok(&search(&empty_json, "no-such-item"));
+    let v: Value = serde_json::from_slice(&std::fs::read(&empty_json).unwrap()).unwrap();
+    assert_eq!(v, json!({"type": "FeatureCollection", "features": []}));
+
+    // One item: stac-geoparquet reads it back.
+    ok(&search(&out, &id));
+    let read = read_geoparquet(&out);
+    assert_eq!(read["items"][0]["id"], id.as_str());
+    assert_same_item(&read["items"][0], &found["features"][0]);
+}
+
 #[test]
 fn collections_lists_what_pystac_client_lists() {
     let s = stac_api();
@@ -478,8 +693,10 @@ fn bad_options_fail_before_any_request() {
     );
     fails(
         &search(&["--out", "items.csv"]),
-        "--out takes a `.json` file",
+        "invalid --out `items.csv`: unknown file type; --out takes a `.json` file (an \
+         ItemCollection) or a `.parquet` file (stac-geoparquet)",
     );
+    fails(&search(&["--out", "items"]), "invalid --out `items`");
     fails(
         &rsdat(&["stac", "search", "not a url", "--collections", "c"]),
         "invalid STAC API URL",

@@ -1,27 +1,33 @@
 //! `rsdat stac search URL`: pystac-client's `Client.open(url).search(...).item_collection()`,
 //! with every page followed (concurrently where the API pages by offset).
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use rsdat_stac_api::{Client, ItemCollection, Method, Options, SearchParams};
-use rsdat_storage::{AtomicFile, IfExists};
+use rsdat_stac_api::{
+    write_items, write_items_to, Client, ItemsFormat, Method, Options, SearchParams, SearchResult,
+};
 use serde::Serialize;
 
 use crate::cli::GlobalArgs;
 use crate::output::emit;
 
-/// Search a STAC API and write the items found as an ItemCollection (GeoJSON).
+/// Search a STAC API and write the items found as an ItemCollection (GeoJSON) or as
+/// stac-geoparquet.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   rsdat stac search https://earth-search.aws.element84.com/v1 --collections sentinel-2-l2a \\
       --bbox 4.5,52.0,5.2,52.5 --datetime 2023-06 --max-items 500 --out items.json
   rsdat stac search http://127.0.0.1:7822 --collections s2 \\
       --filter '{\"op\":\"<\",\"args\":[{\"property\":\"eo:cloud_cover\"},10]}' --out low-cloud.json
-Without --out the ItemCollection goes to stdout.")]
+  rsdat stac search http://127.0.0.1:7822 --collections s2 --datetime 2023 --out items.parquet
+Without --out the ItemCollection goes to stdout. A `.parquet` file is stac-geoparquet
+(read it with stac_geoparquet.arrow.stac_table_to_items(pyarrow.parquet.read_table(...)),
+geopandas.read_parquet). A search that finds nothing fails for a `.parquet` file
+(nothing is written) and gives an empty ItemCollection otherwise.")]
 pub(crate) struct SearchArgs {
     /// The API's landing page URL.
     pub(crate) url: String,
@@ -50,7 +56,8 @@ pub(crate) struct SearchArgs {
     /// Stop after this many items.
     #[arg(long)]
     pub(crate) max_items: Option<u64>,
-    /// Output file (`.json`: ItemCollection); stdout when absent.
+    /// Output file: `.json`/`.geojson` (ItemCollection) or `.parquet`/`.geoparquet`
+    /// (stac-geoparquet); the ItemCollection goes to stdout when absent.
     #[arg(long, short)]
     pub(crate) out: Option<PathBuf>,
     /// Requests in flight at once when the API pages by offset.
@@ -74,6 +81,7 @@ pub(crate) enum MethodArg {
 struct Summary {
     url: String,
     out: Option<String>,
+    format: ItemsFormat,
     items: usize,
     number_matched: Option<u64>,
     pages: usize,
@@ -81,28 +89,8 @@ struct Summary {
     concurrent: bool,
     seconds: f64,
     items_per_second: f64,
-}
-
-/// What `--out` names.
-enum Format {
-    Json,
-}
-
-fn format_of(out: &std::path::Path) -> anyhow::Result<Format> {
-    match out.extension().and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("geojson") => {
-            Ok(Format::Json)
-        }
-        Some(e) if e.eq_ignore_ascii_case("parquet") => anyhow::bail!(
-            "`{}`: stac-geoparquet output is not built into this rsdat; write `.json` and \
-             convert it (e.g. `rustac translate items.json items.parquet`)",
-            out.display()
-        ),
-        _ => anyhow::bail!(
-            "`{}`: unknown output format; --out takes a `.json` file (an ItemCollection)",
-            out.display()
-        ),
-    }
+    /// Time spent encoding and writing the output, after the `seconds` of the search.
+    write_seconds: f64,
 }
 
 fn params(args: &SearchArgs) -> anyhow::Result<SearchParams> {
@@ -135,9 +123,10 @@ fn params(args: &SearchArgs) -> anyhow::Result<SearchParams> {
 pub(crate) fn run(args: &SearchArgs, global: &GlobalArgs) -> anyhow::Result<()> {
     // Everything the user typed is checked before the first request.
     let params = params(args)?;
-    if let Some(out) = &args.out {
-        format_of(out)?;
-    }
+    let format = match &args.out {
+        Some(out) => ItemsFormat::from_path(out)?,
+        None => ItemsFormat::Json,
+    };
     let opts = Options {
         workers: usize::try_from(args.workers).unwrap_or(4),
         method: args.method.map(|m| match m {
@@ -157,57 +146,57 @@ pub(crate) fn run(args: &SearchArgs, global: &GlobalArgs) -> anyhow::Result<()> 
         })
         .with_context(|| format!("search in `{}` failed", args.url));
     pb.finish_and_clear();
-    let found = found?;
+    let SearchResult {
+        items,
+        number_matched,
+        pages,
+        method,
+        concurrent,
+        ..
+    } = found?;
+    let n = items.len();
     let seconds = started.elapsed().as_secs_f64();
+    let writing = Instant::now();
+    match &args.out {
+        None => {
+            let mut stdout = std::io::stdout();
+            write_items_to(&mut stdout, items, format, "stdout")?;
+            writeln!(stdout)?;
+            stdout.flush()?;
+        }
+        Some(out) => write_items(out, items, format)?,
+    }
+    let write_seconds = writing.elapsed().as_secs_f64();
     let summary = Summary {
         url: args.url.clone(),
         out: args.out.as_ref().map(|p| p.display().to_string()),
-        items: found.items.len(),
-        number_matched: found.number_matched,
-        pages: found.pages,
-        method: found.method,
-        concurrent: found.concurrent,
+        format,
+        items: n,
+        number_matched,
+        pages,
+        method,
+        concurrent,
         seconds,
-        items_per_second: found.items.len() as f64 / seconds.max(1e-9),
+        items_per_second: n as f64 / seconds.max(1e-9),
+        write_seconds,
     };
-    let collection = ItemCollection::from(found.items);
-    match &args.out {
-        None => {
-            let stdout = std::io::stdout();
-            let mut w = BufWriter::new(stdout.lock());
-            serde_json::to_writer(&mut w, &collection)?;
-            writeln!(w)?;
-            w.flush()?;
-        }
-        Some(out) => {
-            let mut file = AtomicFile::create(out, IfExists::Replace)
-                .with_context(|| format!("cannot write `{}`", out.display()))?;
-            {
-                let mut w = BufWriter::new(&mut file);
-                serde_json::to_writer(&mut w, &collection)
-                    .with_context(|| format!("cannot write `{}`", out.display()))?;
-                w.flush()
-                    .with_context(|| format!("cannot write `{}`", out.display()))?;
-            }
-            file.commit()
-                .with_context(|| format!("cannot write `{}`", out.display()))?;
-            emit(global.json, &summary, |w| {
-                writeln!(
-                    w,
-                    "{} items ({} pages, {}{}) in {:.2} s -> {}",
-                    summary.items,
-                    summary.pages,
-                    summary.method,
-                    if summary.concurrent {
-                        ", concurrent"
-                    } else {
-                        ""
-                    },
-                    summary.seconds,
-                    out.display()
-                )
-            })?;
-        }
+    if let Some(out) = &args.out {
+        emit(global.json, &summary, |w| {
+            writeln!(
+                w,
+                "{} items ({} pages, {}{}) in {:.2} s -> {}",
+                summary.items,
+                summary.pages,
+                summary.method,
+                if summary.concurrent {
+                    ", concurrent"
+                } else {
+                    ""
+                },
+                summary.seconds,
+                out.display()
+            )
+        })?;
     }
     tracing::info!(
         items = summary.items,
