@@ -14,8 +14,8 @@ use stac::Item;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Zstandard at level 3: files about as small as level 15 (the `stac` crate's default) on
-/// STAC metadata, written several times faster.
+/// Zstandard at level 3: on 10,000 Sentinel-2-like items 4 % larger than level 15 (the
+/// `stac` crate's default; 564 vs 544 kB) and compressed about 14 times faster.
 const ZSTD_LEVEL: i32 = 3;
 
 /// Writes `items` (at least one) as stac-geoparquet 1.0 to `w`: properties as top-level
