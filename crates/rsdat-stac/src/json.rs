@@ -1,14 +1,126 @@
 //! JSON text exactly as Python's `json.dumps(value, indent=2)` writes it (what pystac saves
 //! when orjson is not installed): two-space indents, `", "`-free line ends, ASCII only with
 //! `\uXXXX` escapes, floats as Python's `repr`.
+//!
+//! Objects are laid out in pystac's key order as [`Out`] trees that borrow the catalog's
+//! values, so saving writes the text without copying the tree.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
 /// Serialises `value` as `json.dumps(value, indent=2)` does; no trailing newline.
+#[cfg(test)]
 pub(crate) fn to_python_json(value: &Value) -> String {
     let mut out = String::with_capacity(1024);
     write_value(&mut out, value, 0);
     out
+}
+
+/// A JSON value to be written: borrowed from the catalog where it can be, owned where it
+/// is computed (links, normalised datetimes).
+#[derive(Debug)]
+pub(crate) enum Out<'a> {
+    /// A value of the tree, written as it is.
+    Ref(&'a Value),
+    /// A computed value.
+    Own(Value),
+    /// A string of the tree.
+    Str(&'a str),
+    Arr(Vec<Out<'a>>),
+    Obj(Obj<'a>),
+}
+
+impl Out<'_> {
+    /// The value as a [`Value`] (copied).
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            Out::Ref(v) => v.clone(),
+            Out::Own(v) => v,
+            Out::Str(s) => Value::String(s.to_owned()),
+            Out::Arr(a) => Value::Array(a.into_iter().map(Out::into_value).collect()),
+            Out::Obj(o) => Value::Object(o.into_map()),
+        }
+    }
+
+    /// `json.dumps(value, indent=2)` of the value, appended to `out`.
+    pub(crate) fn write(&self, out: &mut String) {
+        self.write_at(out, 0);
+    }
+
+    fn write_at(&self, out: &mut String, depth: usize) {
+        match self {
+            Out::Ref(v) => write_value(out, v, depth),
+            Out::Own(v) => write_value(out, v, depth),
+            Out::Str(s) => write_string(out, s),
+            Out::Arr(a) => write_seq(out, '[', ']', a, depth, |out, v, d| v.write_at(out, d)),
+            Out::Obj(o) => write_seq(out, '{', '}', &o.0, depth, |out, (k, v), d| {
+                write_string(out, k);
+                out.push_str(": ");
+                v.write_at(out, d);
+            }),
+        }
+    }
+}
+
+/// An object under construction: keys in insertion order; inserting a key again replaces
+/// its value in place (as Python's `dict` and `serde_json::Map` do).
+#[derive(Debug, Default)]
+pub(crate) struct Obj<'a>(Vec<(Cow<'a, str>, Out<'a>)>);
+
+impl<'a> Obj<'a> {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self(Vec::with_capacity(n))
+    }
+
+    /// Appends a key known not to be present yet.
+    pub(crate) fn push(&mut self, key: impl Into<Cow<'a, str>>, value: Out<'a>) {
+        let key = key.into();
+        debug_assert!(self.0.iter().all(|(k, _)| *k != key), "duplicate key {key}");
+        self.0.push((key, value));
+    }
+
+    pub(crate) fn insert(&mut self, key: impl Into<Cow<'a, str>>, value: Out<'a>) {
+        let key = key.into();
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    pub(crate) fn into_map(self) -> Map<String, Value> {
+        self.0
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_value()))
+            .collect()
+    }
+}
+
+/// Writes `items` between `open` and `close`, one per line at `depth + 1`.
+fn write_seq<T>(
+    out: &mut String,
+    open: char,
+    close: char,
+    items: &[T],
+    depth: usize,
+    mut item: impl FnMut(&mut String, &T, usize),
+) {
+    if items.is_empty() {
+        out.push(open);
+        out.push(close);
+        return;
+    }
+    out.push(open);
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        newline(out, depth + 1);
+        item(out, v, depth + 1);
+    }
+    newline(out, depth);
+    out.push(close);
 }
 
 fn write_value(out: &mut String, value: &Value, depth: usize) {
@@ -18,123 +130,171 @@ fn write_value(out: &mut String, value: &Value, depth: usize) {
         Value::Bool(false) => out.push_str("false"),
         Value::Number(n) => write_number(out, n),
         Value::String(s) => write_string(out, s),
-        Value::Array(a) => {
-            if a.is_empty() {
-                out.push_str("[]");
+        Value::Array(a) => write_seq(out, '[', ']', a, depth, |out, v, d| write_value(out, v, d)),
+        Value::Object(m) => {
+            if m.is_empty() {
+                out.push_str("{}");
                 return;
             }
-            out.push('[');
-            for (i, v) in a.iter().enumerate() {
+            out.push('{');
+            for (i, (k, v)) in m.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
                 newline(out, depth + 1);
+                write_string(out, k);
+                out.push_str(": ");
                 write_value(out, v, depth + 1);
             }
             newline(out, depth);
-            out.push(']');
+            out.push('}');
         }
-        Value::Object(m) => write_object(out, m, depth),
     }
-}
-
-fn write_object(out: &mut String, m: &Map<String, Value>, depth: usize) {
-    if m.is_empty() {
-        out.push_str("{}");
-        return;
-    }
-    out.push('{');
-    for (i, (k, v)) in m.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        newline(out, depth + 1);
-        write_string(out, k);
-        out.push_str(": ");
-        write_value(out, v, depth + 1);
-    }
-    newline(out, depth);
-    out.push('}');
 }
 
 fn newline(out: &mut String, depth: usize) {
-    out.push('\n');
-    for _ in 0..depth {
-        out.push_str("  ");
+    const SPACES: &str = "\n                                                                ";
+    let n = 1 + 2 * depth;
+    if n <= SPACES.len() {
+        out.push_str(&SPACES[..n]);
+    } else {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
     }
 }
 
 fn write_number(out: &mut String, n: &serde_json::Number) {
+    // Writing to a String cannot fail.
     if let Some(i) = n.as_i64() {
-        out.push_str(&i.to_string());
+        let _ = write!(out, "{i}");
     } else if let Some(u) = n.as_u64() {
-        out.push_str(&u.to_string());
+        let _ = write!(out, "{u}");
     } else if let Some(f) = n.as_f64() {
-        out.push_str(&python_float_repr(f));
+        write_float(out, f);
     } else {
-        out.push_str(&n.to_string());
+        let _ = write!(out, "{n}");
     }
 }
 
-/// Python's `repr(float)`: the shortest round-trip digits, fixed notation for decimal
-/// exponents -4..16 (always with a fractional part), else `d.ddde+XX`.
+/// Python's `repr(float)` (see [`write_float`]).
 pub(crate) fn python_float_repr(f: f64) -> String {
+    let mut s = String::new();
+    write_float(&mut s, f);
+    s
+}
+
+/// A fixed buffer for `{:e}` of an `f64` (at most 24 bytes: sign, 17 digits, point, e-308).
+struct Scratch {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl std::fmt::Write for Scratch {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Appends Python's `repr(float)`: the shortest round-trip digits, fixed notation for
+/// decimal exponents -4..16 (always with a fractional part), else `d.ddde+XX`.
+fn write_float(out: &mut String, f: f64) {
     if f.is_nan() {
-        return "NaN".into();
+        out.push_str("NaN");
+        return;
     }
     if f.is_infinite() {
-        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
+        out.push_str(if f > 0.0 { "Infinity" } else { "-Infinity" });
+        return;
     }
     // `{:e}` gives the shortest round-trip digits: "-1.2345e-7", "1e16", "0e0".
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let mut sci = Scratch {
+        buf: [0; 32],
+        len: 0,
+    };
+    if write!(sci, "{f:e}").is_err() {
+        let _ = write!(out, "{f}");
+        return;
+    }
+    let sci = std::str::from_utf8(&sci.buf[..sci.len]).unwrap_or("0e0");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let (sign, mantissa) = match mantissa.strip_prefix('-') {
         Some(m) => ("-", m),
         None => ("", mantissa),
     };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    // The mantissa is `d` or `d.ddd`: its digits without the point.
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let n_digits = int.len() + frac.len();
+    let digit = |i: usize| -> &str {
+        if i < int.len() {
+            &int[i..=i]
+        } else {
+            &frac[i - int.len()..=i - int.len()]
+        }
+    };
+    let digits = |out: &mut String, from: usize, to: usize| {
+        for i in from..to {
+            out.push_str(digit(i));
+        }
+    };
+    out.push_str(sign);
     if (-4..16).contains(&exp) {
         let point = exp + 1; // digits before the decimal point
-        let mut s = String::from(sign);
         if point <= 0 {
-            s.push_str("0.");
+            out.push_str("0.");
             for _ in 0..(-point) {
-                s.push('0');
+                out.push('0');
             }
-            s.push_str(&digits);
+            digits(out, 0, n_digits);
         } else {
-            let point = point as usize;
-            if digits.len() <= point {
-                s.push_str(&digits);
-                for _ in digits.len()..point {
-                    s.push('0');
+            let point = point.unsigned_abs() as usize;
+            if n_digits <= point {
+                digits(out, 0, n_digits);
+                for _ in n_digits..point {
+                    out.push('0');
                 }
-                s.push_str(".0");
+                out.push_str(".0");
             } else {
-                s.push_str(&digits[..point]);
-                s.push('.');
-                s.push_str(&digits[point..]);
+                digits(out, 0, point);
+                out.push('.');
+                digits(out, point, n_digits);
             }
         }
-        s
     } else {
-        let mut s = String::from(sign);
-        s.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            s.push('.');
-            s.push_str(&digits[1..]);
+        digits(out, 0, 1);
+        if n_digits > 1 {
+            out.push('.');
+            digits(out, 1, n_digits);
         }
-        s.push('e');
-        s.push(if exp < 0 { '-' } else { '+' });
-        s.push_str(&format!("{:02}", exp.unsigned_abs()));
-        s
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let _ = write!(out, "{:02}", exp.unsigned_abs());
     }
 }
 
+/// Appends `s` as a JSON string with Python's `ensure_ascii` escapes.
 fn write_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\' {
+            continue;
+        }
+        if b >= 0x80 && !s.is_char_boundary(i) {
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+        start = i + c.len_utf8();
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -143,18 +303,17 @@ fn write_string(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
             _ => {
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{unit:04x}"));
+                    let _ = write!(out, "\\u{unit:04x}");
                 }
             }
         }
     }
+    out.push_str(&s[start..]);
     out.push('"');
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

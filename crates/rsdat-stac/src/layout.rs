@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::href;
-use crate::json::to_python_json;
+use crate::json::{Obj, Out};
 use crate::tree::{Kind, NodeId};
 use crate::{datetime, Catalog, Error, Result};
 
@@ -160,14 +160,14 @@ impl Catalog {
                 local_path(href)
             })
             .collect::<Result<_>>()?;
-        let render = |i: usize| {
+        let render = |i: usize, out: &mut String| {
             let n = nodes[i];
             let include_self = match self.catalog_type {
                 CatalogType::AbsolutePublished => true,
                 CatalogType::SelfContained => false,
                 CatalogType::RelativePublished => n == root && self.kind(n).is_container(),
             };
-            self.to_json_string(n, include_self)
+            self.write_json(n, include_self, out)
         };
         let root_path = local_path(self.self_href(root).unwrap_or_default())?;
         let items = nodes
@@ -222,9 +222,10 @@ impl Catalog {
         Some(href)
     }
 
-    fn links_value(&self, n: NodeId, include_self: bool) -> Value {
-        let mut out = Vec::new();
-        for (i, l) in self.nodes[n.0].links.iter().enumerate() {
+    fn links_out(&self, n: NodeId, include_self: bool) -> Out<'_> {
+        let links = &self.nodes[n.0].links;
+        let mut out = Vec::with_capacity(links.len());
+        for (i, l) in links.iter().enumerate() {
             let rel = l.link.rel.as_str();
             if rel == "self" && !include_self {
                 continue;
@@ -233,69 +234,89 @@ impl Catalog {
             if rel == "root" && href.is_none() {
                 continue;
             }
-            let mut d = Map::new();
-            d.insert("rel".into(), Value::String(rel.to_owned()));
-            d.insert("href".into(), href.map_or(Value::Null, Value::String));
+            let mut d = Obj::with_capacity(4);
+            d.push("rel", Out::Str(rel));
+            d.push("href", Out::Own(href.map_or(Value::Null, Value::String)));
             if let Some(t) = &l.link.r#type {
-                d.insert("type".into(), Value::String(t.clone()));
+                d.push("type", Out::Str(t));
             }
-            let title = l.link.title.clone().map(Value::String).or_else(|| {
-                l.target
+            let title = match &l.link.title {
+                Some(t) => Some(Out::Str(t)),
+                None => l
+                    .target
                     .filter(|t| self.kind(*t).is_container())
                     .and_then(|t| self.nodes[t.0].fields.get("title"))
                     .filter(|v| !v.is_null())
-                    .cloned()
-            });
+                    .map(Out::Ref),
+            };
             if let Some(t) = title {
-                d.insert("title".into(), t);
+                d.push("title", t);
             }
-            if let Ok(Value::Object(extra)) = serde_json::to_value(&l.link) {
-                for (k, v) in extra {
-                    if !matches!(k.as_str(), "rel" | "href" | "type" | "title") {
-                        d.insert(k, v);
+            let plain = l.link.method.is_none()
+                && l.link.headers.is_none()
+                && l.link.body.is_none()
+                && l.link.merge.is_none()
+                && l.link.additional_fields.is_empty();
+            if !plain {
+                if let Ok(Value::Object(extra)) = serde_json::to_value(&l.link) {
+                    for (k, v) in extra {
+                        if !matches!(k.as_str(), "rel" | "href" | "type" | "title") {
+                            d.insert(k, Out::Own(v));
+                        }
                     }
                 }
             }
-            out.push(Value::Object(d));
+            out.push(Out::Obj(d));
         }
-        Value::Array(out)
+        Out::Arr(out)
     }
 
     /// The node's JSON as pystac's `to_dict` builds it.
     pub(crate) fn to_value(&self, n: NodeId, include_self: bool) -> Result<Value> {
+        Ok(self.to_out(n, include_self)?.into_value())
+    }
+
+    /// The node's JSON as pystac's `to_dict` builds it, borrowing the tree's values.
+    fn to_out(&self, n: NodeId, include_self: bool) -> Result<Out<'_>> {
         let node = &self.nodes[n.0];
         let f = &node.fields;
-        let links = self.links_value(n, include_self);
+        let links = self.links_out(n, include_self);
         let href = || self.self_href(n).unwrap_or(&node.id).to_owned();
-        let mut d = Map::new();
+        let mut d = Obj::with_capacity(f.len() + 4);
+        let get = |k: &str| f.get(k).map_or(Out::Own(Value::Null), Out::Ref);
         match node.kind {
             Kind::Item => {
-                d.insert("type".into(), "Feature".into());
-                d.insert("stac_version".into(), stac::STAC_VERSION.to_string().into());
-                d.insert(
-                    "stac_extensions".into(),
-                    truthy(f.get("stac_extensions"))
-                        .cloned()
-                        .unwrap_or(Value::Array(vec![])),
+                d.push("type", Out::Str("Feature"));
+                d.push(
+                    "stac_version",
+                    Out::Own(stac::STAC_VERSION.to_string().into()),
                 );
-                d.insert("id".into(), node.id.clone().into());
-                let geometry = f.get("geometry").cloned().unwrap_or(Value::Null);
-                let has_geometry = truthy(Some(&geometry)).is_some();
-                d.insert("geometry".into(), geometry);
+                d.push(
+                    "stac_extensions",
+                    truthy(f.get("stac_extensions")).map_or(Out::Arr(Vec::new()), Out::Ref),
+                );
+                d.push("id", Out::Str(&node.id));
+                let geometry = f.get("geometry");
+                let has_geometry = truthy(geometry).is_some();
+                d.push("geometry", geometry.map_or(Out::Own(Value::Null), Out::Ref));
                 if has_geometry {
-                    d.insert(
-                        "bbox".into(),
+                    d.push(
+                        "bbox",
                         f.get("bbox")
                             .filter(|v| !v.is_null())
-                            .cloned()
-                            .unwrap_or(Value::Array(vec![])),
+                            .map_or(Out::Arr(Vec::new()), Out::Ref),
                     );
                 }
-                let mut props = match f.get("properties") {
-                    Some(Value::Object(p)) => p.clone(),
-                    _ => Map::new(),
-                };
-                let dt = match props.get("datetime") {
+                let mut props = Obj::default();
+                let mut datetime = None;
+                if let Some(Value::Object(p)) = f.get("properties") {
+                    props = Obj::with_capacity(p.len() + 1);
+                    for (k, v) in p {
+                        props.push(k.as_str(), Out::Ref(v));
+                    }
+                    datetime = p.get("datetime");
+                }
+                let dt = match datetime {
                     Some(Value::String(s)) => {
                         Value::String(datetime::normalize(s).ok_or_else(|| Error::Invalid {
                             href: href(),
@@ -307,18 +328,19 @@ impl Catalog {
                     }
                     _ => Value::Null,
                 };
-                props.insert("datetime".into(), dt);
-                d.insert("properties".into(), Value::Object(props));
-                d.insert("links".into(), links);
-                let assets = match f.get("assets") {
-                    Some(Value::Object(a)) => {
-                        a.iter().map(|(k, v)| (k.clone(), asset_value(v))).collect()
+                props.insert("datetime", Out::Own(dt));
+                d.push("properties", Out::Obj(props));
+                d.push("links", links);
+                let mut assets = Obj::default();
+                if let Some(Value::Object(a)) = f.get("assets") {
+                    assets = Obj::with_capacity(a.len());
+                    for (k, v) in a {
+                        assets.push(k.as_str(), asset_out(v));
                     }
-                    _ => Map::new(),
-                };
-                d.insert("assets".into(), Value::Object(assets));
+                }
+                d.push("assets", Out::Obj(assets));
                 if let Some(c) = truthy(f.get("collection")) {
-                    d.insert("collection".into(), c.clone());
+                    d.push("collection", Out::Ref(c));
                 }
                 for (k, v) in f {
                     if !matches!(
@@ -333,22 +355,22 @@ impl Catalog {
                             | "type"
                             | "stac_version"
                     ) {
-                        d.insert(k.clone(), v.clone());
+                        d.push(k.as_str(), Out::Ref(v));
                     }
                 }
             }
             kind => {
                 let collection = kind == Kind::Collection;
-                d.insert("type".into(), kind.type_name().into());
-                d.insert("id".into(), node.id.clone().into());
-                d.insert("stac_version".into(), stac::STAC_VERSION.to_string().into());
-                d.insert(
-                    "description".into(),
-                    f.get("description").cloned().unwrap_or(Value::Null),
+                d.push("type", Out::Str(kind.type_name()));
+                d.push("id", Out::Str(&node.id));
+                d.push(
+                    "stac_version",
+                    Out::Own(stac::STAC_VERSION.to_string().into()),
                 );
-                d.insert("links".into(), links);
+                d.push("description", get("description"));
+                d.push("links", links);
                 if let Some(e) = truthy(f.get("stac_extensions")) {
-                    d.insert("stac_extensions".into(), e.clone());
+                    d.push("stac_extensions", Out::Ref(e));
                 }
                 for (k, v) in f {
                     let popped = matches!(
@@ -369,45 +391,41 @@ impl Catalog {
                                 | "assets"
                         ));
                     if !popped {
-                        d.insert(k.clone(), v.clone());
+                        d.insert(k.as_str(), Out::Ref(v));
                     }
                 }
                 if let Some(t) = f.get("title").filter(|v| !v.is_null()) {
-                    d.insert("title".into(), t.clone());
+                    d.insert("title", Out::Ref(t));
                 }
                 if collection {
-                    d.insert("extent".into(), extent_value(f.get("extent"), &href())?);
-                    d.insert(
-                        "license".into(),
-                        f.get("license").cloned().unwrap_or(Value::Null),
-                    );
+                    d.insert("extent", Out::Own(extent_value(f.get("extent"), &href())?));
+                    d.insert("license", get("license"));
                     if let Some(k) = truthy(f.get("keywords")) {
-                        d.insert("keywords".into(), k.clone());
+                        d.insert("keywords", Out::Ref(k));
                     }
                     if let Some(Value::Array(p)) = truthy(f.get("providers")) {
                         d.insert(
-                            "providers".into(),
-                            Value::Array(p.iter().map(provider_value).collect()),
+                            "providers",
+                            Out::Own(Value::Array(p.iter().map(provider_value).collect())),
                         );
                     }
                     if let Some(Value::Object(s)) = f.get("summaries") {
                         let s = summaries_value(s);
                         if !s.is_empty() {
-                            d.insert("summaries".into(), Value::Object(s));
+                            d.insert("summaries", Out::Own(Value::Object(s)));
                         }
                     }
                     if let Some(Value::Object(a)) = truthy(f.get("assets")) {
-                        d.insert(
-                            "assets".into(),
-                            Value::Object(
-                                a.iter().map(|(k, v)| (k.clone(), asset_value(v))).collect(),
-                            ),
-                        );
+                        let mut assets = Obj::with_capacity(a.len());
+                        for (k, v) in a {
+                            assets.insert(k.as_str(), asset_out(v));
+                        }
+                        d.insert("assets", Out::Obj(assets));
                     }
                 }
             }
         }
-        Ok(Value::Object(d))
+        Ok(Out::Obj(d))
     }
 
     /// The object's text exactly as pystac saves it.
@@ -415,7 +433,17 @@ impl Catalog {
     /// # Errors
     /// [`Error::Invalid`] for an item datetime that does not parse.
     pub fn to_json_string(&self, node: NodeId, include_self_link: bool) -> Result<String> {
-        Ok(to_python_json(&self.to_value(node, include_self_link)?))
+        let mut out = String::new();
+        self.write_json(node, include_self_link, &mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the object's text exactly as pystac saves it to `out`.
+    fn write_json(&self, node: NodeId, include_self_link: bool, out: &mut String) -> Result<()> {
+        let value = self.to_out(node, include_self_link)?;
+        out.reserve(4096);
+        value.write(out);
+        Ok(())
     }
 }
 
@@ -432,15 +460,18 @@ fn truthy(v: Option<&Value>) -> Option<&Value> {
 }
 
 /// pystac's `Asset.to_dict` (href, type, title, description, extra fields, roles).
-fn asset_value(v: &Value) -> Value {
+fn asset_out(v: &Value) -> Out<'_> {
     let Value::Object(a) = v else {
-        return v.clone();
+        return Out::Ref(v);
     };
-    let mut d = Map::new();
-    d.insert("href".into(), a.get("href").cloned().unwrap_or(Value::Null));
+    let mut d = Obj::with_capacity(a.len());
+    d.push(
+        "href",
+        a.get("href").map_or(Out::Own(Value::Null), Out::Ref),
+    );
     for k in ["type", "title", "description"] {
         if let Some(x) = a.get(k).filter(|x| !x.is_null()) {
-            d.insert(k.into(), x.clone());
+            d.push(k, Out::Ref(x));
         }
     }
     for (k, x) in a {
@@ -448,13 +479,13 @@ fn asset_value(v: &Value) -> Value {
             k.as_str(),
             "href" | "type" | "title" | "description" | "roles"
         ) {
-            d.insert(k.clone(), x.clone());
+            d.push(k.as_str(), Out::Ref(x));
         }
     }
     if let Some(r) = a.get("roles").filter(|x| !x.is_null()) {
-        d.insert("roles".into(), r.clone());
+        d.push("roles", Out::Ref(r));
     }
-    Value::Object(d)
+    Out::Obj(d)
 }
 
 /// pystac's `Provider.to_dict`.
@@ -593,15 +624,18 @@ fn local_path(h: &str) -> Result<PathBuf> {
     Ok(PathBuf::from(p))
 }
 
-/// Writes file `i` of `paths` with the text `render(i)`. When the root's directory does
-/// not exist yet, everything goes into a staged directory (its directories created level by
-/// level, the files rendered and written in parallel) that is synced and renamed into place
-/// in one step, so an interrupted save leaves no catalog. Otherwise every text is rendered
-/// first and each file replaced atomically.
+/// Writes file `i` of `paths` with the text `render(i, buffer)` appends to an empty buffer.
+///
+/// When the root's directory does not exist yet, everything goes into a staged directory
+/// that is synced and renamed into place in one step, so an interrupted save leaves no
+/// catalog: plain files, no temporary file and rename per file. Its directories are made
+/// level by level, each one (in parallel) together with the files it holds, whose texts
+/// are rendered into a buffer per thread. Otherwise every text is rendered first and each
+/// file replaced atomically (the directory may hold other files).
 fn write_files(
     root_file: &Path,
     paths: &[PathBuf],
-    render: impl Fn(usize) -> Result<String> + Sync,
+    render: impl Fn(usize, &mut String) -> Result<()> + Sync,
 ) -> Result<()> {
     let werr = |path: &Path, source: rsdat_storage::Error| Error::Write {
         path: path.display().to_string(),
@@ -613,22 +647,34 @@ fn write_files(
             .map_err(|e| werr(&root_dir, e))?;
         let base = staged.path().to_owned();
         let staged_path = |p: &Path| base.join(p.strip_prefix(&root_dir).unwrap_or(p));
-        for level in dir_levels(&root_dir, paths) {
-            level.par_iter().try_for_each(|d| {
-                let target = staged_path(d);
-                std::fs::create_dir(&target).map_err(|e| io_error("create", &target, e))
-            })?;
-        }
-        (0..paths.len()).into_par_iter().try_for_each(|i| {
+        let plan = StagePlan::new(&root_dir, paths);
+        let write = |buf: &mut String, i: usize| {
+            buf.clear();
+            render(i, buf)?;
             let target = staged_path(&paths[i]);
-            std::fs::write(&target, render(i)?).map_err(|e| io_error("write", &target, e))
-        })?;
+            std::fs::write(&target, buf.as_bytes()).map_err(|e| io_error("write", &target, e))
+        };
+        plan.root_files
+            .par_iter()
+            .try_for_each_init(String::new, |buf, &i| write(buf, i))?;
+        for level in &plan.levels {
+            level
+                .par_iter()
+                .try_for_each_init(String::new, |buf, (dir, files)| {
+                    let target = staged_path(dir);
+                    std::fs::create_dir(&target).map_err(|e| io_error("create", &target, e))?;
+                    files.iter().try_for_each(|&i| write(buf, i))
+                })?;
+        }
         return staged.commit().map_err(|e| werr(&root_dir, e));
     }
     // Nothing is replaced before every text is known to render.
     let texts: Vec<String> = (0..paths.len())
         .into_par_iter()
-        .map(&render)
+        .map(|i| {
+            let mut text = String::new();
+            render(i, &mut text).map(|()| text)
+        })
         .collect::<Result<_>>()?;
     paths.par_iter().zip(&texts).try_for_each(|(p, text)| {
         if let Some(d) = p.parent() {
@@ -638,30 +684,58 @@ fn write_files(
     })
 }
 
-/// The directories under `root` that hold `paths` (and the ones between), grouped by depth
-/// so that each group can be created in parallel once the one before exists.
-fn dir_levels(root: &Path, paths: &[PathBuf]) -> Vec<Vec<PathBuf>> {
-    let mut dirs: Vec<&Path> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for p in paths {
-        let mut d = p.parent();
-        while let Some(dir) = d.filter(|dir| dir.starts_with(root) && *dir != root) {
-            if !seen.insert(dir) {
-                break;
+/// The directories a staged save creates under its root, grouped by depth (a level can be
+/// made in parallel once the one above exists), each with the indices of the files it
+/// holds; `root_files` are the files directly in the root.
+struct StagePlan<'a> {
+    root_files: Vec<usize>,
+    levels: Vec<Vec<(&'a Path, Vec<usize>)>>,
+}
+
+impl<'a> StagePlan<'a> {
+    fn new(root: &Path, paths: &'a [PathBuf]) -> Self {
+        let mut dirs: Vec<(&'a Path, Vec<usize>)> = Vec::new();
+        let mut index: std::collections::HashMap<&'a Path, usize> =
+            std::collections::HashMap::with_capacity(paths.len());
+        let mut root_files = Vec::new();
+        for (i, p) in paths.iter().enumerate() {
+            let Some(parent) = p.parent() else { continue };
+            if parent == root {
+                root_files.push(i);
+                continue;
             }
-            dirs.push(dir);
-            d = dir.parent();
+            // The file's directory and the ones between it and the root.
+            let mut d = Some(parent);
+            let mut first = true;
+            while let Some(dir) = d.filter(|dir| dir.starts_with(root) && *dir != root) {
+                let (at, new) = match index.get(dir) {
+                    Some(&at) => (at, false),
+                    None => {
+                        index.insert(dir, dirs.len());
+                        dirs.push((dir, Vec::new()));
+                        (dirs.len() - 1, true)
+                    }
+                };
+                if std::mem::take(&mut first) {
+                    dirs[at].1.push(i);
+                }
+                if !new {
+                    break; // and so are its parents
+                }
+                d = dir.parent();
+            }
         }
-    }
-    let mut levels: Vec<Vec<PathBuf>> = Vec::new();
-    for d in dirs {
-        let depth = d.components().count() - root.components().count();
-        if levels.len() < depth {
-            levels.resize_with(depth, Vec::new);
+        let depth0 = root.components().count();
+        let mut levels: Vec<Vec<(&'a Path, Vec<usize>)>> = Vec::new();
+        for (d, files) in dirs {
+            let depth = d.components().count() - depth0;
+            if levels.len() < depth {
+                levels.resize_with(depth, Vec::new);
+            }
+            levels[depth - 1].push((d, files));
         }
-        levels[depth - 1].push(d.to_owned());
+        Self { root_files, levels }
     }
-    levels
 }
 
 fn io_error(op: &'static str, path: &Path, e: std::io::Error) -> Error {

@@ -407,6 +407,17 @@ impl Catalog {
             .collect())
     }
 
+    /// Adds items given as their JSON fields (as [`Catalog::add_item`] one by one); the
+    /// caller knows `parent` is a container.
+    pub(crate) fn add_item_fields(&mut self, parent: NodeId, items: Vec<Map<String, Value>>) {
+        self.nodes.reserve(items.len());
+        self.nodes[parent.0].links.reserve(items.len());
+        for f in items {
+            let id = self.new_node(Kind::Item, f);
+            self.attach(parent, id, "item");
+        }
+    }
+
     fn expect_container(&self, parent: NodeId) -> Result<()> {
         if self.kind(parent).is_container() {
             Ok(())

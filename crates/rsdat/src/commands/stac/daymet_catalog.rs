@@ -78,13 +78,17 @@ pub(crate) fn run(args: &DaymetCatalogArgs, global: &GlobalArgs) -> anyhow::Resu
         "files": summary.files,
         "items": summary.items,
     });
+    let catalog_type = cat.catalog_type();
+    // The command ends here: freeing the tree (hundreds of thousands of allocations for a
+    // large catalog) would only delay the exit.
+    std::mem::forget(cat);
     emit(global.json, &report, |out| {
         writeln!(
             out,
             "wrote {} items ({} files, {}) to {}",
             summary.items,
             summary.files,
-            cat.catalog_type(),
+            catalog_type,
             summary.root.display()
         )
     })
