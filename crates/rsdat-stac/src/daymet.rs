@@ -284,16 +284,17 @@ mod tests {
     fn region_items_equal_serialised_items() {
         let vars: Vec<String> = DAYMET_VARIABLES.iter().map(|v| (*v).to_owned()).collect();
         for region in &DAYMET_REGIONS {
-            let items = RegionItems::new(region, 1980, &vars, DAYMET_BASE_URL, "2129").unwrap();
+            let items = RegionItems::new(region, 1980, &vars, DAYMET_BASE_URL, "2129")
+                .expect("template item");
             for year in [1000, 1980, 1981, 2021, 4333, 9999] {
-                let fast = items.fields(year).unwrap();
+                let fast = items.fields(year).expect("copied item");
                 let slow = item_fields(
-                    region_year_item(region, year, &vars, DAYMET_BASE_URL, "2129").unwrap(),
+                    region_year_item(region, year, &vars, DAYMET_BASE_URL, "2129").expect("item"),
                 )
-                .unwrap();
+                .expect("item fields");
                 assert_eq!(
-                    serde_json::to_string(&fast).unwrap(),
-                    serde_json::to_string(&slow).unwrap(),
+                    serde_json::to_string(&fast).expect("json"),
+                    serde_json::to_string(&slow).expect("json"),
                     "{} {year}",
                     region.code
                 );

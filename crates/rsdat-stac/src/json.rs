@@ -130,7 +130,7 @@ fn write_value(out: &mut String, value: &Value, depth: usize) {
         Value::Bool(false) => out.push_str("false"),
         Value::Number(n) => write_number(out, n),
         Value::String(s) => write_string(out, s),
-        Value::Array(a) => write_seq(out, '[', ']', a, depth, |out, v, d| write_value(out, v, d)),
+        Value::Array(a) => write_seq(out, '[', ']', a, depth, write_value),
         Value::Object(m) => {
             if m.is_empty() {
                 out.push_str("{}");
