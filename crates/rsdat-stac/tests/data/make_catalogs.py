@@ -17,7 +17,13 @@ import sys
 from datetime import datetime, timezone
 
 import pystac
+import pystac.stac_io
 from pystac import CatalogType
+
+# pystac writes with orjson when it is installed (stac-geoparquet pulls it into the venv), whose
+# text differs from json.dumps(indent=2) (no ASCII escapes, `1e-7`); rsdat writes what pystac
+# writes with the standard json module, so the fixtures are made that way.
+pystac.stac_io.orjson = None
 
 TYPES = [CatalogType.SELF_CONTAINED, CatalogType.ABSOLUTE_PUBLISHED, CatalogType.RELATIVE_PUBLISHED]
 UTC = timezone.utc
