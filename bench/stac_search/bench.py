@@ -102,14 +102,41 @@ def uptime():
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def main():
-    args = parse_args()
-    load_before = uptime()
+def items_json(args):
+    """The API's items for --items (made once with make_s2_items.py, kept under --data)."""
     data = Path(args.data) / f"s2-{args.items}"
     if not (data / "items.json").exists():
         subprocess.run([sys.executable, str(DATA / "make_s2_items.py"), str(data), str(args.items)], check=True)
+    return data / "items.json"
+
+
+def save(args, name, rows, lines, rsdat, load_before, load_after):
+    """Prints the summary `lines` (with the binary, machine and load) and writes it and the
+    raw `rows` to --out, or bench/runs/<date>-<host>-<name>."""
+    lines = lines + [
+        f"rsdat binary: {rsdat}",
+        f"machine: {socket.gethostname()}, {os.cpu_count()} cpus, shared with other builds",
+        f"load before: {load_before}",
+        f"load after:  {load_after}",
+    ]
+    summary = "\n".join(lines)
+    print(summary)
+    out = Path(args.out) if args.out else ROOT / "bench/runs" / f"{datetime.date.today()}-{socket.gethostname()}-{name}"
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "raw.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    (out / "summary.txt").write_text(summary + "\n")
+    print(f"written to {out}", file=sys.stderr)
+
+
+def main():
+    args = parse_args()
+    load_before = uptime()
+    items = items_json(args)
     rsdat = rsdat_binary(args)
-    proc, url = start_server(data / "items.json")
+    proc, url = start_server(items)
     rows = []
     work = Path(tempfile.mkdtemp(prefix="rsdat-stac-bench-"))
     try:
@@ -161,23 +188,7 @@ def main():
         rate = m["items"] / m["wall_s"]
         walls = " ".join(f"{w:.3f}" for w in m["walls"])
         lines.append(f"{tool:14} {m['wall_s']:8.3f} {m['inner_s']:8.3f} {rate:10.0f} {rate / peer_rate:16.2f}x  {walls}")
-    lines += [
-        f"rsdat binary: {rsdat}",
-        f"machine: {socket.gethostname()}, {os.cpu_count()} cpus, shared with other builds",
-        f"load before: {load_before}",
-        f"load after:  {load_after}",
-    ]
-    summary = "\n".join(lines)
-    print(summary)
-    out = Path(args.out) if args.out else ROOT / "bench/runs" / f"{datetime.date.today()}-{socket.gethostname()}-stac-search"
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "raw.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    (out / "summary.txt").write_text(summary + "\n")
-    print(f"written to {out}", file=sys.stderr)
-
+    save(args, "stac-search", rows, lines, rsdat, load_before, load_after)
 
 if __name__ == "__main__":
     main()

@@ -24,12 +24,9 @@ and must give the ids of the JSON file in its order (checked). Results go to
 bench/runs/<date>-<host>-stac-geoparquet/raw.csv and summary.txt (or --out).
 """
 import argparse
-import csv
-import datetime
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,10 +34,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench as search_bench  # noqa: E402  (bench.py beside this file: server, binary, uptime)
-
-ROOT = search_bench.ROOT
-DATA = search_bench.DATA
+import bench as search_bench  # noqa: E402  (bench.py beside this file: items, server, binary, results)
 
 PEER = r"""
 import json, sys, time
@@ -92,11 +86,9 @@ def read_ids(path):
 def main():
     args = parse_args()
     load_before = search_bench.uptime()
-    data = Path(args.data) / f"s2-{args.items}"
-    if not (data / "items.json").exists():
-        subprocess.run([sys.executable, str(DATA / "make_s2_items.py"), str(data), str(args.items)], check=True)
+    items = search_bench.items_json(args)
     rsdat = search_bench.rsdat_binary(args)
-    proc, url = search_bench.start_server(data / "items.json")
+    proc, url = search_bench.start_server(items)
     rows = []
     work = Path(tempfile.mkdtemp(prefix="rsdat-geoparquet-bench-"))
     sizes = {}
@@ -142,22 +134,8 @@ def main():
     lines += [
         f"ratio rsdat parquet / stac-geoparquet (items/s): {rate['rsdat parquet'] / rate['stac-geoparquet']:.2f}x",
         f"ratio rsdat parquet / rsdat json (items/s):      {rate['rsdat parquet'] / rate['rsdat json']:.2f}x",
-        f"rsdat binary: {rsdat}",
-        f"machine: {socket.gethostname()}, {os.cpu_count()} cpus, shared with other builds",
-        f"load before: {load_before}",
-        f"load after:  {load_after}",
     ]
-    summary = "\n".join(lines)
-    print(summary)
-    out = Path(args.out) if args.out else ROOT / "bench/runs" / f"{datetime.date.today()}-{socket.gethostname()}-stac-geoparquet"
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "raw.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    (out / "summary.txt").write_text(summary + "\n")
-    print(f"written to {out}", file=sys.stderr)
-
+    search_bench.save(args, "stac-geoparquet", rows, lines, rsdat, load_before, load_after)
 
 if __name__ == "__main__":
     main()
