@@ -126,27 +126,44 @@ pub fn daymet_catalog(opts: &DaymetOptions) -> Result<Catalog> {
         sub.title = Some(format!("Daymet V4 daily, {}", region.name));
         let sub = tree.add_child(root, sub)?;
         let items = RegionItems::new(region, y0, &opts.variables, base, &opts.dataset_id)?;
-        // One thread: the copies are cheap, and memory that stays (the tree) grows faster
-        // from the main thread's heap than from worker threads' (page by page).
-        let fields = (y0..=y1)
-            .map(|year| items.fields(year))
+        // One thread: an item's text is a few string copies.
+        let mut buf = Vec::new();
+        let texts = (y0..=y1)
+            .map(|year| items.item(year, &mut buf))
             .collect::<Result<Vec<_>>>()?;
-        tree.add_item_fields(sub, fields);
+        tree.add_item_texts(sub, texts);
     }
     Ok(tree)
 }
 
-/// The items of one region: the JSON fields of one year's item, made through
-/// [`stac::Item`], and copied for the other years with the parts that name the year (id,
-/// start and end datetime, asset HREFs and titles) replaced. A copy is several times
-/// cheaper than serialising a new item, and equal to it (tested).
+/// The items of one region as compact JSON text: one year's item is made through
+/// [`stac::Item`] with a marker in place of each value that names the year (id, start and
+/// end datetime, asset HREFs and titles), serialised once, and cut at the markers; an item
+/// is then the cut text with its own values in between. Equal to serialising each item
+/// (tested), and many times cheaper.
 struct RegionItems<'a> {
     region: &'a DaymetRegion,
     vars: &'a [String],
     base: &'a str,
     dataset: &'a str,
-    template: Map<String, Value>,
+    /// Text before each slot, then the text after the last one (`slots.len() + 1` parts).
+    parts: Vec<String>,
+    slots: Vec<Slot>,
 }
+
+/// A value of a region's item that depends on the year.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Id,
+    Start,
+    End,
+    Href(usize),
+    Title(usize),
+}
+
+/// Starts a marker string in the serialised template (a control character, which
+/// serde_json writes escaped and which no value of a Daymet item holds).
+const MARK: &str = "\\u0001";
 
 impl<'a> RegionItems<'a> {
     fn new(
@@ -156,43 +173,86 @@ impl<'a> RegionItems<'a> {
         base: &'a str,
         dataset: &'a str,
     ) -> Result<Self> {
-        let template = item_fields(region_year_item(region, year, vars, base, dataset)?)?;
+        let mut f = item_fields(region_year_item(region, year, vars, base, dataset)?)?;
+        let mut slots = Vec::new();
+        let mut mark = |slot: Slot| {
+            slots.push(slot);
+            Value::String(format!("\u{1}{}", slots.len() - 1))
+        };
+        f.insert("id".into(), mark(Slot::Id));
+        if let Some(Value::Object(p)) = f.get_mut("properties") {
+            p.insert("start_datetime".into(), mark(Slot::Start));
+            p.insert("end_datetime".into(), mark(Slot::End));
+        }
+        if let Some(Value::Object(assets)) = f.get_mut("assets") {
+            for (i, var) in vars.iter().enumerate() {
+                if let Some(Value::Object(a)) = assets.get_mut(var.as_str()) {
+                    a.insert("href".into(), mark(Slot::Href(i)));
+                    a.insert("title".into(), mark(Slot::Title(i)));
+                }
+            }
+        }
+        let text = serde_json::to_string(&f)
+            .map_err(|e| Error::Input(format!("cannot serialize an item: {e}")))?;
+        let mut parts = Vec::with_capacity(slots.len() + 1);
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(&format!("\"{MARK}")) {
+            parts.push(rest[..at].to_owned());
+            let after = &rest[at + 1 + MARK.len()..];
+            let end = after.find('"').unwrap_or(after.len());
+            rest = after.get(end + 1..).unwrap_or_default();
+        }
+        parts.push(rest.to_owned());
+        if parts.len() != slots.len() + 1 {
+            return Err(Error::Input(format!(
+                "the Daymet item template of {} holds a control character; \
+                 check the variable names",
+                region.code
+            )));
+        }
         Ok(Self {
             region,
             vars,
             base,
             dataset,
-            template,
+            parts,
+            slots,
         })
     }
 
-    fn fields(&self, year: i32) -> Result<Map<String, Value>> {
+    /// The id and the compact JSON text of the item of `year`, made in `out` (cleared
+    /// first; reused from item to item, so each text is allocated at its exact size).
+    fn item(&self, year: i32, out: &mut Vec<u8>) -> Result<(String, String)> {
         let region = self.region;
-        let mut f = self.template.clone();
-        let [start, end] = year_range(year)?.map(|d| {
-            serde_json::to_value(d).map_err(|e| Error::Input(format!("year {year}: {e}")))
-        });
-        let (start, end) = (start?, end?);
-        f.insert("id".into(), Value::String(item_id(region, year)));
-        if let Some(Value::Object(p)) = f.get_mut("properties") {
-            p.insert("start_datetime".into(), start);
-            p.insert("end_datetime".into(), end);
-        }
-        if let Some(Value::Object(assets)) = f.get_mut("assets") {
-            for var in self.vars {
-                if let Some(Value::Object(a)) = assets.get_mut(var.as_str()) {
-                    a.insert(
-                        "href".into(),
-                        Value::String(asset_href(region, var, year, self.base, self.dataset)),
-                    );
-                    a.insert(
-                        "title".into(),
-                        Value::String(asset_title(region, var, year)),
-                    );
+        let id = item_id(region, year);
+        year_range(year)?; // refuses years chrono cannot write in four digits
+        let [start, end] = [
+            format!("{year}-01-01T00:00:00Z"),
+            format!("{year}-12-31T23:59:59Z"),
+        ];
+        out.clear();
+        let bad = |e: serde_json::Error| Error::Input(format!("year {year}: {e}"));
+        for (part, slot) in self.parts.iter().zip(&self.slots) {
+            out.extend_from_slice(part.as_bytes());
+            match *slot {
+                Slot::Id => serde_json::to_writer(&mut *out, &id),
+                Slot::Start => serde_json::to_writer(&mut *out, &start),
+                Slot::End => serde_json::to_writer(&mut *out, &end),
+                Slot::Href(i) => serde_json::to_writer(
+                    &mut *out,
+                    &asset_href(region, &self.vars[i], year, self.base, self.dataset),
+                ),
+                Slot::Title(i) => {
+                    serde_json::to_writer(&mut *out, &asset_title(region, &self.vars[i], year))
                 }
             }
+            .map_err(bad)?;
         }
-        Ok(f)
+        out.extend_from_slice(self.parts.last().map_or("", String::as_str).as_bytes());
+        let json = std::str::from_utf8(out)
+            .map_err(|e| Error::Input(format!("year {year}: item text is not UTF-8: {e}")))?
+            .to_owned();
+        Ok((id, json))
     }
 }
 
@@ -279,27 +339,38 @@ fn region_year_item(
 mod tests {
     use super::*;
 
-    /// The copied items equal the ones made through `stac::Item`, key order included.
+    /// The items cut from the template equal the ones made through `stac::Item`, key
+    /// order included.
     #[test]
     fn region_items_equal_serialised_items() {
         let vars: Vec<String> = DAYMET_VARIABLES.iter().map(|v| (*v).to_owned()).collect();
         for region in &DAYMET_REGIONS {
-            let items = RegionItems::new(region, 1980, &vars, DAYMET_BASE_URL, "2129")
-                .expect("template item");
-            for year in [1000, 1980, 1981, 2021, 4333, 9999] {
-                let fast = items.fields(year).expect("copied item");
-                let slow = item_fields(
-                    region_year_item(region, year, &vars, DAYMET_BASE_URL, "2129").expect("item"),
-                )
-                .expect("item fields");
-                assert_eq!(
-                    serde_json::to_string(&fast).expect("json"),
-                    serde_json::to_string(&slow).expect("json"),
-                    "{} {year}",
-                    region.code
+            for base in [DAYMET_BASE_URL, "https://example.org/dépôt \"q\""] {
+                let items =
+                    RegionItems::new(region, 1980, &vars, base, "2129").expect("template item");
+                for year in [1000, 1980, 1981, 2021, 4333, 9999] {
+                    let (id, fast) = items.item(year, &mut Vec::new()).expect("item text");
+                    let fast: Map<String, Value> = serde_json::from_str(&fast).expect("json");
+                    let slow = item_fields(
+                        region_year_item(region, year, &vars, base, "2129").expect("item"),
+                    )
+                    .expect("item fields");
+                    assert_eq!(id, slow["id"], "{} {year}", region.code);
+                    assert_eq!(
+                        serde_json::to_string(&fast).expect("json"),
+                        serde_json::to_string(&slow).expect("json"),
+                        "{} {year}",
+                        region.code
+                    );
+                }
+                assert!(
+                    items.item(999, &mut Vec::new()).is_err(),
+                    "a three-digit year is refused"
                 );
             }
-            assert!(items.fields(999).is_err(), "a three-digit year is refused");
         }
+        let marked = ["\u{1}0".to_owned()];
+        let bad = RegionItems::new(&DAYMET_REGIONS[0], 1980, &marked, DAYMET_BASE_URL, "2129");
+        assert!(bad.is_err(), "a variable named like a marker is refused");
     }
 }

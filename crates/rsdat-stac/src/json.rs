@@ -1,6 +1,7 @@
-//! JSON text exactly as Python's `json.dumps(value, indent=2)` writes it (what pystac saves
-//! when orjson is not installed): two-space indents, `", "`-free line ends, ASCII only with
-//! `\uXXXX` escapes, floats as Python's `repr`.
+//! JSON text exactly as pystac saves it: Python's `json.dumps(value, indent=2)` (ASCII only
+//! with `\uXXXX` escapes, floats as Python's `repr`), or, when orjson is installed,
+//! `orjson.dumps(value, option=OPT_INDENT_2)` (see [`JsonStyle`]). Both indent by two
+//! spaces and end lines without trailing spaces.
 //!
 //! Objects are laid out in pystac's key order as [`Out`] trees that borrow the catalog's
 //! values, so saving writes the text without copying the tree.
@@ -10,11 +11,40 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-/// Serialises `value` as `json.dumps(value, indent=2)` does; no trailing newline.
+/// Which JSON library's text pystac would write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum JsonStyle {
+    /// Python's `json` module (pystac without orjson): ASCII only, floats as `repr`, NaN
+    /// and infinities as `NaN`, `Infinity`.
+    #[default]
+    Python,
+    /// orjson (pystac with orjson installed): UTF-8 as it is, floats in fixed notation from
+    /// 1e-5 (Python: 1e-4) and exponents without padding (`1e-7`), NaN and infinities as
+    /// `null`.
+    Orjson,
+}
+
+impl std::str::FromStr for JsonStyle {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s {
+            "python" | "json" => Ok(Self::Python),
+            "orjson" => Ok(Self::Orjson),
+            _ => Err(crate::Error::Input(format!(
+                "unknown JSON style `{s}`; use python (pystac without orjson) or orjson"
+            ))),
+        }
+    }
+}
+
+/// Serialises `value` as pystac's JSON library `style` does with two-space indents; no
+/// trailing newline.
 #[cfg(test)]
-pub(crate) fn to_python_json(value: &Value) -> String {
+pub(crate) fn to_json(value: &Value, style: JsonStyle) -> String {
     let mut out = String::with_capacity(1024);
-    write_value(&mut out, value, 0);
+    write_value(&mut out, value, 0, style);
     out
 }
 
@@ -44,21 +74,23 @@ impl Out<'_> {
         }
     }
 
-    /// `json.dumps(value, indent=2)` of the value, appended to `out`.
-    pub(crate) fn write(&self, out: &mut String) {
-        self.write_at(out, 0);
+    /// The value's text in `style`, appended to `out`.
+    pub(crate) fn write(&self, out: &mut String, style: JsonStyle) {
+        self.write_at(out, 0, style);
     }
 
-    fn write_at(&self, out: &mut String, depth: usize) {
+    fn write_at(&self, out: &mut String, depth: usize, style: JsonStyle) {
         match self {
-            Out::Ref(v) => write_value(out, v, depth),
-            Out::Own(v) => write_value(out, v, depth),
-            Out::Str(s) => write_string(out, s),
-            Out::Arr(a) => write_seq(out, '[', ']', a, depth, |out, v, d| v.write_at(out, d)),
+            Out::Ref(v) => write_value(out, v, depth, style),
+            Out::Own(v) => write_value(out, v, depth, style),
+            Out::Str(s) => write_string(out, s, style),
+            Out::Arr(a) => write_seq(out, '[', ']', a, depth, |out, v, d| {
+                v.write_at(out, d, style);
+            }),
             Out::Obj(o) => write_seq(out, '{', '}', &o.0, depth, |out, (k, v), d| {
-                write_string(out, k);
+                write_string(out, k, style);
                 out.push_str(": ");
-                v.write_at(out, d);
+                v.write_at(out, d, style);
             }),
         }
     }
@@ -123,14 +155,16 @@ fn write_seq<T>(
     out.push(close);
 }
 
-fn write_value(out: &mut String, value: &Value, depth: usize) {
+fn write_value(out: &mut String, value: &Value, depth: usize, style: JsonStyle) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => write_number(out, n),
-        Value::String(s) => write_string(out, s),
-        Value::Array(a) => write_seq(out, '[', ']', a, depth, write_value),
+        Value::Number(n) => write_number(out, n, style),
+        Value::String(s) => write_string(out, s, style),
+        Value::Array(a) => write_seq(out, '[', ']', a, depth, |out, v, d| {
+            write_value(out, v, d, style);
+        }),
         Value::Object(m) => {
             if m.is_empty() {
                 out.push_str("{}");
@@ -142,9 +176,9 @@ fn write_value(out: &mut String, value: &Value, depth: usize) {
                     out.push(',');
                 }
                 newline(out, depth + 1);
-                write_string(out, k);
+                write_string(out, k, style);
                 out.push_str(": ");
-                write_value(out, v, depth + 1);
+                write_value(out, v, depth + 1, style);
             }
             newline(out, depth);
             out.push('}');
@@ -165,14 +199,14 @@ fn newline(out: &mut String, depth: usize) {
     }
 }
 
-fn write_number(out: &mut String, n: &serde_json::Number) {
+fn write_number(out: &mut String, n: &serde_json::Number, style: JsonStyle) {
     // Writing to a String cannot fail.
     if let Some(i) = n.as_i64() {
         let _ = write!(out, "{i}");
     } else if let Some(u) = n.as_u64() {
         let _ = write!(out, "{u}");
     } else if let Some(f) = n.as_f64() {
-        write_float(out, f);
+        write_float(out, f, style);
     } else {
         let _ = write!(out, "{n}");
     }
@@ -181,7 +215,7 @@ fn write_number(out: &mut String, n: &serde_json::Number) {
 /// Python's `repr(float)` (see [`write_float`]).
 pub(crate) fn python_float_repr(f: f64) -> String {
     let mut s = String::new();
-    write_float(&mut s, f);
+    write_float(&mut s, f, JsonStyle::Python);
     s
 }
 
@@ -203,9 +237,15 @@ impl std::fmt::Write for Scratch {
     }
 }
 
-/// Appends Python's `repr(float)`: the shortest round-trip digits, fixed notation for
-/// decimal exponents -4..16 (always with a fractional part), else `d.ddde+XX`.
-fn write_float(out: &mut String, f: f64) {
+/// Appends a float as `style` writes it: the shortest round-trip digits, in fixed
+/// notation (always with a fractional part) for decimal exponents -4..16 (Python's
+/// `repr`) or -5..16 (orjson), else `d.ddde+XX` (Python: at least two exponent digits;
+/// orjson: no padding).
+fn write_float(out: &mut String, f: f64, style: JsonStyle) {
+    if !f.is_finite() && style == JsonStyle::Orjson {
+        out.push_str("null");
+        return;
+    }
     if f.is_nan() {
         out.push_str("NaN");
         return;
@@ -214,6 +254,10 @@ fn write_float(out: &mut String, f: f64) {
         out.push_str(if f > 0.0 { "Infinity" } else { "-Infinity" });
         return;
     }
+    let (fixed_from, exp_digits) = match style {
+        JsonStyle::Python => (-4, 2),
+        JsonStyle::Orjson => (-5, 1),
+    };
     // `{:e}` gives the shortest round-trip digits: "-1.2345e-7", "1e16", "0e0".
     let mut sci = Scratch {
         buf: [0; 32],
@@ -246,7 +290,7 @@ fn write_float(out: &mut String, f: f64) {
         }
     };
     out.push_str(sign);
-    if (-4..16).contains(&exp) {
+    if (fixed_from..16).contains(&exp) {
         let point = exp + 1; // digits before the decimal point
         if point <= 0 {
             out.push_str("0.");
@@ -276,17 +320,19 @@ fn write_float(out: &mut String, f: f64) {
         }
         out.push('e');
         out.push(if exp < 0 { '-' } else { '+' });
-        let _ = write!(out, "{:02}", exp.unsigned_abs());
+        let _ = write!(out, "{:0exp_digits$}", exp.unsigned_abs());
     }
 }
 
-/// Appends `s` as a JSON string with Python's `ensure_ascii` escapes.
-fn write_string(out: &mut String, s: &str) {
+/// Appends `s` as a JSON string: Python escapes all but printable ASCII
+/// (`ensure_ascii`), orjson only quotes, backslashes and control characters.
+fn write_string(out: &mut String, s: &str, style: JsonStyle) {
+    let ascii_only = style == JsonStyle::Python;
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\' {
+        if b >= b' ' && b != b'"' && b != b'\\' && (b <= b'~' || !ascii_only) {
             continue;
         }
         if b >= 0x80 && !s.is_char_boundary(i) {
@@ -338,11 +384,33 @@ mod tests {
         }
     }
 
+    /// Values printed by orjson 3.11 (`orjson.dumps(f)`).
+    #[test]
+    fn floats_as_orjson() {
+        for (f, s) in [
+            (0.0001, "0.0001"),
+            (0.00001, "0.00001"),
+            (1.23e-5, "0.0000123"),
+            (1e-6, "1e-6"),
+            (-1.5e-7, "-1.5e-7"),
+            (1e-100, "1e-100"),
+            (1e16, "1e+16"),
+            (1e100, "1e+100"),
+            (1e15, "1000000000000000.0"),
+            (f64::NAN, "null"),
+            (f64::NEG_INFINITY, "null"),
+        ] {
+            let mut out = String::new();
+            write_float(&mut out, f, JsonStyle::Orjson);
+            assert_eq!(out, s, "{f}");
+        }
+    }
+
     #[test]
     fn strings_ascii_escaped() {
         let v = serde_json::json!({"a": "é\u{1F600}\"\\\n\u{1}", "b": [], "c": {}, "d": [1, 2.5]});
         assert_eq!(
-            to_python_json(&v),
+            to_json(&v, JsonStyle::Python),
             "{\n  \"a\": \"\\u00e9\\ud83d\\ude00\\\"\\\\\\n\\u0001\",\n  \"b\": [],\n  \"c\": {},\n  \"d\": [\n    1,\n    2.5\n  ]\n}"
         );
     }

@@ -245,7 +245,7 @@ impl Catalog {
                 None => l
                     .target
                     .filter(|t| self.kind(*t).is_container())
-                    .and_then(|t| self.nodes[t.0].fields.get("title"))
+                    .and_then(|t| self.nodes[t.0].fields.map().get("title"))
                     .filter(|v| !v.is_null())
                     .map(Out::Ref),
             };
@@ -273,13 +273,20 @@ impl Catalog {
 
     /// The node's JSON as pystac's `to_dict` builds it.
     pub(crate) fn to_value(&self, n: NodeId, include_self: bool) -> Result<Value> {
-        Ok(self.to_out(n, include_self)?.into_value())
+        self.nodes[n.0]
+            .fields
+            .with(|f| Ok(self.to_out(n, include_self, f)?.into_value()))
     }
 
-    /// The node's JSON as pystac's `to_dict` builds it, borrowing the tree's values.
-    fn to_out(&self, n: NodeId, include_self: bool) -> Result<Out<'_>> {
+    /// The node's JSON as pystac's `to_dict` builds it from its fields `f`, borrowing the
+    /// tree's values.
+    fn to_out<'a>(
+        &'a self,
+        n: NodeId,
+        include_self: bool,
+        f: &'a Map<String, Value>,
+    ) -> Result<Out<'a>> {
         let node = &self.nodes[n.0];
-        let f = &node.fields;
         let links = self.links_out(n, include_self);
         let href = || self.self_href(n).unwrap_or(&node.id).to_owned();
         let mut d = Obj::with_capacity(f.len() + 4);
@@ -440,10 +447,12 @@ impl Catalog {
 
     /// Appends the object's text exactly as pystac saves it to `out`.
     fn write_json(&self, node: NodeId, include_self_link: bool, out: &mut String) -> Result<()> {
-        let value = self.to_out(node, include_self_link)?;
-        out.reserve(4096);
-        value.write(out);
-        Ok(())
+        self.nodes[node.0].fields.with(|f| {
+            let value = self.to_out(node, include_self_link, f)?;
+            out.reserve(4096);
+            value.write(out, self.json_style);
+            Ok(())
+        })
     }
 }
 

@@ -42,5 +42,6 @@ pub use daymet::{
     DAYMET_LCC_WKT2, DAYMET_REGIONS, DAYMET_VARIABLES,
 };
 pub use error::{Error, Result};
+pub use json::JsonStyle;
 pub use layout::{CatalogType, SaveSummary};
 pub use tree::{Catalog, Kind, NodeId};

@@ -2,12 +2,15 @@
 //! point at nodes or at HREFs, and the operations pystac offers on it (read, walk, add).
 
 mod assets;
+mod fields;
 mod read;
+
+pub(crate) use fields::Fields;
 
 use serde_json::{Map, Value};
 
 use crate::href;
-use crate::{CatalogType, Error, Result};
+use crate::{CatalogType, Error, JsonStyle, Result};
 
 /// Index of a node (catalog, collection or item) in a [`Catalog`] tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -85,7 +88,7 @@ impl TreeLink {
 pub(crate) struct Node {
     pub(crate) kind: Kind,
     pub(crate) id: String,
-    pub(crate) fields: Map<String, Value>,
+    pub(crate) fields: Fields,
     /// Pushing a link other than `self` keeps `self_at` right; anything that removes or
     /// reorders links goes through [`Node::retain_links`] or [`Node::set_links`].
     pub(crate) links: Vec<TreeLink>,
@@ -95,12 +98,7 @@ pub(crate) struct Node {
 }
 
 impl Node {
-    pub(crate) fn new(
-        kind: Kind,
-        id: String,
-        fields: Map<String, Value>,
-        links: Vec<TreeLink>,
-    ) -> Self {
+    pub(crate) fn new(kind: Kind, id: String, fields: Fields, links: Vec<TreeLink>) -> Self {
         let mut n = Self {
             kind,
             id,
@@ -143,6 +141,7 @@ impl Node {
 pub struct Catalog {
     pub(crate) nodes: Vec<Node>,
     pub(crate) catalog_type: CatalogType,
+    pub(crate) json_style: JsonStyle,
 }
 
 impl Catalog {
@@ -158,6 +157,7 @@ impl Catalog {
         let mut tree = Self {
             nodes: Vec::new(),
             catalog_type: CatalogType::AbsolutePublished,
+            json_style: JsonStyle::default(),
         };
         tree.new_node(Kind::Catalog, fields);
         tree
@@ -186,6 +186,18 @@ impl Catalog {
     #[must_use]
     pub fn catalog_type(&self) -> CatalogType {
         self.catalog_type
+    }
+
+    /// The JSON text saving writes: pystac's with Python's `json` module (the default) or
+    /// with orjson.
+    #[must_use]
+    pub fn json_style(&self) -> JsonStyle {
+        self.json_style
+    }
+
+    /// Sets the JSON text [`Catalog::save`] writes.
+    pub fn set_json_style(&mut self, style: JsonStyle) {
+        self.json_style = style;
     }
 
     /// Number of nodes (catalogs, collections and items).
@@ -222,7 +234,7 @@ impl Catalog {
     /// The node's JSON fields other than `links`, in file order.
     #[must_use]
     pub fn fields(&self, node: NodeId) -> &Map<String, Value> {
-        &self.nodes[node.0].fields
+        self.nodes[node.0].fields.map()
     }
 
     /// The node as the `stac` crate's [`stac::Value`], with the links pystac would write.
@@ -407,14 +419,17 @@ impl Catalog {
             .collect())
     }
 
-    /// Adds items given as their JSON fields (as [`Catalog::add_item`] one by one); the
-    /// caller knows `parent` is a container.
-    pub(crate) fn add_item_fields(&mut self, parent: NodeId, items: Vec<Map<String, Value>>) {
+    /// Adds items given as their id and the compact JSON text of their fields (an object
+    /// with `id`, without `links`), as [`Catalog::add_item`] one by one; the caller knows
+    /// `parent` is a container. The text is kept as it is (see [`Fields`]).
+    pub(crate) fn add_item_texts(&mut self, parent: NodeId, items: Vec<(String, String)>) {
         self.nodes.reserve(items.len());
         self.nodes[parent.0].links.reserve(items.len());
-        for f in items {
-            let id = self.new_node(Kind::Item, f);
-            self.attach(parent, id, "item");
+        for (id, json) in items {
+            let node = NodeId(self.nodes.len());
+            self.nodes
+                .push(Node::new(Kind::Item, id, Fields::text(json), Vec::new()));
+            self.attach(parent, node, "item");
         }
     }
 
@@ -456,7 +471,8 @@ impl Catalog {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        self.nodes.push(Node::new(kind, node_id, fields, links));
+        self.nodes
+            .push(Node::new(kind, node_id, fields.into(), links));
         id
     }
 
@@ -480,6 +496,7 @@ impl Catalog {
             let cid = self.nodes[parent.0].id.clone();
             self.nodes[child.0]
                 .fields
+                .map_mut()
                 .insert("collection".into(), Value::String(cid));
         }
     }
@@ -527,10 +544,24 @@ impl Catalog {
         link.r#type = Some(JSON.to_owned());
         n.links.push(TreeLink { link, target: None });
         n.self_at = Some(n.links.len() - 1);
-        if n.kind != Kind::Item {
+        let Some(prev) = prev.filter(|_| n.kind == Kind::Item) else {
+            return;
+        };
+        // Fields kept as text stay text unless an asset HREF has to change.
+        let relative = |f: &Map<String, Value>| {
+            f.get("assets").and_then(Value::as_object).is_some_and(|a| {
+                a.values().any(|asset| {
+                    asset
+                        .get("href")
+                        .and_then(Value::as_str)
+                        .is_some_and(|h| !href::is_absolute_href(h))
+                })
+            })
+        };
+        if !n.fields.with(relative) {
             return;
         }
-        let (Some(prev), Some(Value::Object(assets))) = (prev, n.fields.get_mut("assets")) else {
+        let Some(Value::Object(assets)) = n.fields.map_mut().get_mut("assets") else {
             return;
         };
         for asset in assets.values_mut() {

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rsdat_stac::{daymet_catalog, Catalog, CatalogType, DaymetOptions};
+use rsdat_stac::{daymet_catalog, Catalog, CatalogType, DaymetOptions, JsonStyle};
 
 const TYPES: [(&str, CatalogType); 3] = [
     ("SELF_CONTAINED", CatalogType::SelfContained),
@@ -61,15 +61,25 @@ fn assert_same_tree(expected: &Path, actual: &Path) {
 
 /// pystac reads `dir`, normalize_and_save's it in place with `t`: nothing may change.
 fn assert_pystac_resave_unchanged(dir: &Path, t: &str) {
+    assert_pystac_resave_unchanged_with(dir, t, JsonStyle::Python);
+}
+
+/// As [`assert_pystac_resave_unchanged`], pystac writing with `style`'s JSON library.
+fn assert_pystac_resave_unchanged_with(dir: &Path, t: &str, style: JsonStyle) {
     let before = rsdat_testkit::tree_texts(dir);
-    // pystac's standard-json output, not orjson's (see data/make_catalogs.py).
+    // pystac uses orjson when it is installed; `python` turns it off.
     let code = "import sys, pystac, pystac.stac_io\n\
-        pystac.stac_io.orjson = None\n\
+        assert pystac.stac_io.orjson is not None, 'orjson is not installed'\n\
+        if sys.argv[3] == 'python': pystac.stac_io.orjson = None\n\
         cat = pystac.Catalog.from_file(sys.argv[1] + '/catalog.json')\n\
         n = len(list(cat.get_items(recursive=True)))\n\
         cat.normalize_and_save(sys.argv[1], pystac.CatalogType(sys.argv[2]))\n\
         print(n)\n";
-    let out = rsdat_testkit::run_python(code, &[dir.to_str().unwrap(), t]);
+    let style = match style {
+        JsonStyle::Orjson => "orjson",
+        _ => "python",
+    };
+    let out = rsdat_testkit::run_python(code, &[dir.to_str().unwrap(), t, style]);
     assert!(
         out.trim().parse::<usize>().unwrap() > 0,
         "pystac saw no items"
@@ -147,6 +157,30 @@ fn resaving_a_pystac_catalog_equals_pystac() {
         cat.normalize_and_save(out.to_str().unwrap(), Some(t))
             .unwrap();
         assert_same_tree(&fx.join(format!("convert-{name}")), &out);
+    }
+}
+
+/// With orjson installed pystac writes UTF-8 as it is and other float forms (`1e-7`): the
+/// orjson style writes the same files.
+#[test]
+fn orjson_style_equals_pystac_with_orjson() {
+    let fx = fixtures();
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("simple-SELF_CONTAINED");
+    copy_dir(&fx.join("simple-SELF_CONTAINED"), &src);
+    for (name, t) in TYPES {
+        let mut cat = Catalog::read(src.join("catalog.json").to_str().unwrap()).unwrap();
+        cat.set_json_style(JsonStyle::Orjson);
+        let out = tmp.path().join(format!("orjson-{name}"));
+        cat.normalize_and_save(out.to_str().unwrap(), Some(t))
+            .unwrap();
+        let item = std::fs::read_to_string(out.join("sub/i1/i1.json")).unwrap();
+        assert!(
+            item.contains("caf\u{e9} \u{2603}") && item.contains("1e-7"),
+            "orjson's text: {item}"
+        );
+        assert_same_tree(&fx.join(format!("orjson-{name}")), &out);
+        assert_pystac_resave_unchanged_with(&out, name, JsonStyle::Orjson);
     }
 }
 

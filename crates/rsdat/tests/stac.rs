@@ -145,6 +145,55 @@ fn subcatalogs_match_pystac() {
     );
 }
 
+/// `--json-style orjson` writes what pystac writes with orjson installed (UTF-8 as it is,
+/// `1e-7`): the same values as the default style, and pystac with orjson re-saves the
+/// catalog without changing a byte.
+#[test]
+fn subcatalogs_in_orjson_style_are_what_pystac_with_orjson_writes() {
+    let fx = fixtures();
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("simple");
+    copy_dir(&fx.join("simple-SELF_CONTAINED"), &src);
+    let save = |style: &str| {
+        let out = tmp.path().join(style);
+        ok(&rsdat(&[
+            "stac",
+            "subcatalogs",
+            src.to_str().unwrap(),
+            "--template",
+            "${year}",
+            "--out",
+            out.to_str().unwrap(),
+            "--json-style",
+            style,
+        ]));
+        (out.clone(), rsdat_testkit::tree_texts(&out))
+    };
+    let (_, python) = save("python");
+    let (dir, orjson) = save("orjson");
+    assert_eq!(
+        python.keys().collect::<Vec<_>>(),
+        orjson.keys().collect::<Vec<_>>()
+    );
+    for (name, text) in &python {
+        let parse = |t: &str| serde_json::from_str::<Value>(t).unwrap();
+        assert_eq!(parse(text), parse(&orjson[name]), "{}", name.display());
+    }
+    let item = Path::new("sub/2020/i1/i1.json");
+    assert!(python[item].contains("caf\\u00e9") && python[item].contains("1e-07"));
+    assert!(orjson[item].contains("caf\u{e9}") && orjson[item].contains("1e-7"));
+    let code = "import sys, pystac, pystac.stac_io\n\
+        assert pystac.stac_io.orjson is not None, 'orjson is not installed'\n\
+        cat = pystac.Catalog.from_file(sys.argv[1] + '/catalog.json')\n\
+        cat.normalize_and_save(sys.argv[1], pystac.CatalogType.SELF_CONTAINED)\n";
+    let _ = rsdat_testkit::run_python(code, &[dir.to_str().unwrap()]);
+    assert_eq!(
+        rsdat_testkit::tree_texts(&dir),
+        orjson,
+        "pystac rewrote the catalog"
+    );
+}
+
 /// Python's http.server on a free loopback port, serving `dir`.
 struct HttpDir(Child, u16);
 

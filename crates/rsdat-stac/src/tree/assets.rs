@@ -72,6 +72,7 @@ impl Catalog {
         };
         let Some(Value::Object(asset)) = self.nodes[node.0]
             .fields
+            .map_mut()
             .get_mut("assets")
             .and_then(|a| a.get_mut(key))
         else {
@@ -82,7 +83,7 @@ impl Catalog {
     }
 
     fn assets(&self, node: NodeId) -> Option<&Map<String, Value>> {
-        self.nodes[node.0].fields.get("assets")?.as_object()
+        self.nodes[node.0].fields.map().get("assets")?.as_object()
     }
 }
 

@@ -43,6 +43,7 @@ pub(super) fn read(url: &str) -> Result<Catalog> {
     let mut tree = Catalog {
         nodes: Vec::new(),
         catalog_type: determine_type(&doc),
+        json_style: crate::JsonStyle::default(),
     };
     let root = tree.node_from_file(kind, doc, &root_href, true);
     let mut by_href: HashMap<String, NodeId> = HashMap::from([(root_href.clone(), root)]);
@@ -171,7 +172,7 @@ impl Catalog {
             .unwrap_or_default()
             .to_owned();
         self.nodes
-            .push(super::Node::new(kind, node_id, fields, links));
+            .push(super::Node::new(kind, node_id, fields.into(), links));
         id
     }
 

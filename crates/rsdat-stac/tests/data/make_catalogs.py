@@ -7,6 +7,7 @@ SELF_CONTAINED, ABSOLUTE_PUBLISHED, RELATIVE_PUBLISHED:
   convert-T/     simple-SELF_CONTAINED read back and saved as type T
   daymet-T/      the Daymet V4 catalog (regions hi, pr; 1980-1981; tmin, tmax, dayl)
   flat-sub-T/    flat/ read back, generate_subcatalogs("${region}/${year}"), saved as T
+  orjson-T/      simple-SELF_CONTAINED read back and saved as T by pystac with orjson
 and flat/ (self-contained, items in the root), *.describe.txt (Catalog.describe()).
 """
 
@@ -20,9 +21,12 @@ import pystac
 import pystac.stac_io
 from pystac import CatalogType
 
-# pystac writes with orjson when it is installed (stac-geoparquet pulls it into the venv), whose
-# text differs from json.dumps(indent=2) (no ASCII escapes, `1e-7`); rsdat writes what pystac
-# writes with the standard json module, so the fixtures are made that way.
+# pystac writes with orjson when it is installed, whose text differs from json.dumps(indent=2)
+# (no ASCII escapes, `1e-7`). The fixtures are made with the standard json module (rsdat's
+# default), except orjson-T/, made with orjson (rsdat's JsonStyle::Orjson).
+ORJSON = pystac.stac_io.orjson
+if ORJSON is None:
+    sys.exit("orjson is not installed in this venv (it comes with stac-geoparquet); run ./scripts/test")
 pystac.stac_io.orjson = None
 
 TYPES = [CatalogType.SELF_CONTAINED, CatalogType.ABSOLUTE_PUBLISHED, CatalogType.RELATIVE_PUBLISHED]
@@ -163,6 +167,10 @@ def main():
     for t in TYPES:
         pystac.Catalog.from_file(f"{OUT}/simple-{t.value}/catalog.json").normalize_and_save(f"{OUT}/resave-{t.value}", t)
         pystac.Catalog.from_file(f"{OUT}/simple-SELF_CONTAINED/catalog.json").normalize_and_save(f"{OUT}/convert-{t.value}", t)
+    pystac.stac_io.orjson = ORJSON
+    for t in TYPES:
+        pystac.Catalog.from_file(f"{OUT}/simple-SELF_CONTAINED/catalog.json").normalize_and_save(f"{OUT}/orjson-{t.value}", t)
+    pystac.stac_io.orjson = None
     flat().normalize_and_save(f"{OUT}/flat", CatalogType.SELF_CONTAINED)
     for t in TYPES:
         cat = pystac.Catalog.from_file(f"{OUT}/flat/catalog.json")

@@ -67,6 +67,25 @@ impl From<CatalogTypeArg> for CatalogType {
     }
 }
 
+/// The JSON text saved catalogs are written in: what pystac writes with Python's `json`
+/// module or, when orjson is installed, with orjson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum JsonStyleArg {
+    /// Python's json module: ASCII only (`\u00e9`), floats as repr (`1e-07`).
+    Python,
+    /// orjson: UTF-8 as it is, floats such as `1e-7`.
+    Orjson,
+}
+
+impl From<JsonStyleArg> for rsdat_stac::JsonStyle {
+    fn from(s: JsonStyleArg) -> Self {
+        match s {
+            JsonStyleArg::Python => rsdat_stac::JsonStyle::Python,
+            JsonStyleArg::Orjson => rsdat_stac::JsonStyle::Orjson,
+        }
+    }
+}
+
 /// Reads a catalog with a message naming the URL on failure.
 pub(crate) fn read_catalog(url: &str) -> anyhow::Result<rsdat_stac::Catalog> {
     let cat = rsdat_stac::Catalog::read(url)?;

@@ -4,7 +4,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 use rsdat_stac::{daymet_catalog, DaymetOptions, DAYMET_BASE_URL, DAYMET_DATASET_ID};
 
-use super::CatalogTypeArg;
+use super::{CatalogTypeArg, JsonStyleArg};
 use crate::cli::GlobalArgs;
 use crate::output::emit;
 
@@ -40,6 +40,10 @@ pub(crate) struct DaymetCatalogArgs {
     /// How the catalog links its files.
     #[arg(long, value_enum, default_value_t = CatalogTypeArg::SelfContained)]
     pub(crate) catalog_type: CatalogTypeArg,
+    /// The JSON text of the files: as pystac writes it with Python's json module, or with
+    /// orjson (pystac's choice when orjson is installed).
+    #[arg(long, value_enum, default_value_t = JsonStyleArg::Python)]
+    pub(crate) json_style: JsonStyleArg,
 }
 
 fn parse_years(s: &str) -> anyhow::Result<(i32, i32)> {
@@ -69,6 +73,7 @@ pub(crate) fn run(args: &DaymetCatalogArgs, global: &GlobalArgs) -> anyhow::Resu
     opts.base_url = args.base_url.clone();
     opts.dataset_id = args.dataset_id.clone();
     let mut cat = daymet_catalog(&opts)?;
+    cat.set_json_style(args.json_style.into());
     let summary = cat
         .normalize_and_save(&args.out, Some(args.catalog_type.into()))
         .with_context(|| format!("saving the Daymet catalog to `{}`", args.out))?;

@@ -4,7 +4,7 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::{Map, Value};
 
-use super::CatalogTypeArg;
+use super::{CatalogTypeArg, JsonStyleArg};
 use crate::cli::GlobalArgs;
 use crate::output::emit;
 
@@ -28,6 +28,10 @@ pub(crate) struct SubcatalogsArgs {
     /// How the saved catalog links its files [default: as the input catalog].
     #[arg(long, value_enum)]
     pub(crate) catalog_type: Option<CatalogTypeArg>,
+    /// The JSON text of the files: as pystac writes it with Python's json module, or with
+    /// orjson (pystac's choice when orjson is installed).
+    #[arg(long, value_enum, default_value_t = JsonStyleArg::Python)]
+    pub(crate) json_style: JsonStyleArg,
 }
 
 fn parse_default(s: &str) -> Result<(String, String), String> {
@@ -44,6 +48,7 @@ pub(crate) fn run(args: &SubcatalogsArgs, global: &GlobalArgs) -> anyhow::Result
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
     let made = cat.generate_subcatalogs(&args.template, &defaults)?;
+    cat.set_json_style(args.json_style.into());
     let summary = cat
         .normalize_and_save(&args.out, args.catalog_type.map(Into::into))
         .with_context(|| format!("saving the catalog to `{}`", args.out))?;

@@ -1,0 +1,98 @@
+//! A node's JSON fields, held as a map or, for items added in bulk, as compact JSON text.
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+/// The JSON fields of a node other than `links`, in file order.
+///
+/// Items made in bulk (the Daymet catalog) keep the compact JSON text of their fields: a
+/// few KB per item instead of the ~17 KB of a parsed map. The text is parsed when the
+/// fields are first read (and the map kept) or changed (and the text dropped); saving
+/// parses it into a map that lives only while the file's text is written.
+#[derive(Debug, Clone)]
+pub(crate) enum Fields {
+    Map(Map<String, Value>),
+    Text {
+        /// A JSON object without `links`.
+        json: Box<str>,
+        parsed: OnceLock<Map<String, Value>>,
+    },
+}
+
+impl Fields {
+    /// Fields kept as `json`, the compact text of a JSON object without `links`.
+    pub(crate) fn text(json: String) -> Self {
+        Self::Text {
+            json: json.into_boxed_str(),
+            parsed: OnceLock::new(),
+        }
+    }
+
+    /// The fields as a map (text is parsed once and the map kept).
+    pub(crate) fn map(&self) -> &Map<String, Value> {
+        match self {
+            Self::Map(m) => m,
+            Self::Text { json, parsed } => parsed.get_or_init(|| parse(json)),
+        }
+    }
+
+    /// The fields as a map to change (text is parsed and dropped).
+    pub(crate) fn map_mut(&mut self) -> &mut Map<String, Value> {
+        if let Self::Text { json, parsed } = self {
+            let m = parsed.take().unwrap_or_else(|| parse(json));
+            *self = Self::Map(m);
+        }
+        match self {
+            Self::Map(m) => m,
+            Self::Text { .. } => unreachable!("text fields were just parsed"),
+        }
+    }
+
+    /// Calls `f` with the fields as a map, parsing text into a map that is dropped after
+    /// the call unless it was parsed before.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&Map<String, Value>) -> R) -> R {
+        match self {
+            Self::Map(m) => f(m),
+            Self::Text { json, parsed } => match parsed.get() {
+                Some(m) => f(m),
+                None => f(&parse(json)),
+            },
+        }
+    }
+}
+
+impl From<Map<String, Value>> for Fields {
+    fn from(m: Map<String, Value>) -> Self {
+        Self::Map(m)
+    }
+}
+
+/// The map of text the tree made itself (an object, by construction); anything else would
+/// be a bug, logged and read as no fields rather than a panic.
+fn parse(json: &str) -> Map<String, Value> {
+    serde_json::from_str(json).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "item fields kept as text do not parse");
+        Map::new()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_reads_and_changes_as_a_map() {
+        let mut f = Fields::text(r#"{"id":"a","properties":{"x":1.5}}"#.into());
+        assert_eq!(f.with(|m| m["properties"]["x"].clone()), 1.5);
+        assert!(
+            matches!(&f, Fields::Text { parsed, .. } if parsed.get().is_none()),
+            "with() keeps no map"
+        );
+        assert_eq!(f.map()["id"], "a");
+        f.map_mut().insert("collection".into(), "c".into());
+        assert!(matches!(&f, Fields::Map(m) if m.len() == 3));
+        let keys: Vec<&str> = f.map().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["id", "properties", "collection"], "file order kept");
+    }
+}
