@@ -78,6 +78,11 @@ impl Catalog {
         } else {
             href::make_absolute_href(root_href, Some(&href::current_dir()), true)
         };
+        for n in &mut self.nodes {
+            for l in &mut n.links {
+                l.from_file = false; // pystac resolves every link here
+            }
+        }
         let mut setters = Vec::with_capacity(self.nodes.len());
         let mut visited = vec![false; self.nodes.len()];
         self.plan_catalog(self.root(), &root_href, true, &mut setters, &mut visited);

@@ -314,6 +314,7 @@ impl Catalog {
                     }
                 };
             }
+            self.detach_collection_link(item);
             self.attach(curr, item, "item");
         }
         let links = std::mem::take(&mut self.nodes[cat.0].links);
@@ -329,6 +330,39 @@ impl Catalog {
         rest.extend(kept);
         self.nodes[cat.0].set_links(rest);
         Ok(())
+    }
+}
+
+impl Catalog {
+    /// pystac resolves a moved item's unresolved collection link by reading the file it
+    /// names again, not through the tree: the link then keeps naming that file (with the
+    /// collection's title) wherever the collection is saved later.
+    fn detach_collection_link(&mut self, item: NodeId) {
+        let Some(i) = self.nodes[item.0]
+            .links
+            .iter()
+            .position(|l| l.link.rel == "collection" && l.from_file)
+        else {
+            return;
+        };
+        let Some(target) = self.nodes[item.0].links[i].target else {
+            return;
+        };
+        let href = self.self_href(target).map(str::to_owned);
+        let title = self.nodes[target.0]
+            .fields
+            .map()
+            .get("title")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let Some(href) = href else { return };
+        let l = &mut self.nodes[item.0].links[i];
+        l.link.href = href;
+        l.target = None;
+        l.from_file = false;
+        if l.link.title.is_none() {
+            l.link.title = title;
+        }
     }
 }
 

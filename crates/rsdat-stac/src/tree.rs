@@ -61,6 +61,9 @@ pub(crate) const GEOJSON: &str = "application/geo+json";
 pub(crate) struct TreeLink {
     pub(crate) link: stac::Link,
     pub(crate) target: Option<NodeId>,
+    /// Read from a file and, in pystac, not resolved to its object yet (pystac resolves
+    /// links when it normalises HREFs).
+    pub(crate) from_file: bool,
 }
 
 impl TreeLink {
@@ -70,6 +73,7 @@ impl TreeLink {
         Self {
             link,
             target: Some(target),
+            from_file: false,
         }
     }
 
@@ -461,7 +465,11 @@ impl Catalog {
                         links.retain(|x: &TreeLink| x.rel() != "root");
                     }
                     if link.rel != "self" {
-                        links.push(TreeLink { link, target: None });
+                        links.push(TreeLink {
+                            link,
+                            target: None,
+                            from_file: false,
+                        });
                     }
                 }
             }
@@ -542,7 +550,11 @@ impl Catalog {
         };
         let mut link = stac::Link::new(href.clone(), "self");
         link.r#type = Some(JSON.to_owned());
-        n.links.push(TreeLink { link, target: None });
+        n.links.push(TreeLink {
+            link,
+            target: None,
+            from_file: false,
+        });
         n.self_at = Some(n.links.len() - 1);
         let Some(prev) = prev.filter(|_| n.kind == Kind::Item) else {
             return;

@@ -135,6 +135,7 @@ impl Catalog {
         let self_link = TreeLink {
             link: self_link,
             target: None,
+            from_file: false,
         };
         if kind.is_container() {
             links.push(TreeLink::to_node("root", id, JSON));
@@ -156,7 +157,11 @@ impl Catalog {
                     has_root = true;
                 }
                 if link.rel != "self" {
-                    links.push(TreeLink { link, target: None });
+                    links.push(TreeLink {
+                        link,
+                        target: None,
+                        from_file: true,
+                    });
                 }
             }
         }

@@ -8,6 +8,7 @@ SELF_CONTAINED, ABSOLUTE_PUBLISHED, RELATIVE_PUBLISHED:
   daymet-T/      the Daymet V4 catalog (regions hi, pr; 1980-1981; tmin, tmax, dayl)
   flat-sub-T/    flat/ read back, generate_subcatalogs("${region}/${year}"), saved as T
   orjson-T/      simple-SELF_CONTAINED read back and saved as T by pystac with orjson
+  simple-sub-T/  simple-SELF_CONTAINED read back, generate_subcatalogs("${year}"), saved as T
 and flat/ (self-contained, items in the root), *.describe.txt (Catalog.describe()).
 """
 
@@ -176,6 +177,9 @@ def main():
         cat = pystac.Catalog.from_file(f"{OUT}/flat/catalog.json")
         cat.generate_subcatalogs("${region}/${year}")
         cat.normalize_and_save(f"{OUT}/flat-sub-{t.value}", t)
+        cat = pystac.Catalog.from_file(f"{OUT}/simple-SELF_CONTAINED/catalog.json")
+        cat.generate_subcatalogs("${year}")
+        cat.normalize_and_save(f"{OUT}/simple-sub-{t.value}", t)
         if t == CatalogType.SELF_CONTAINED:
             open(f"{OUT}/flat-sub.describe.txt", "w").write(describe(pystac.Catalog.from_file(f"{OUT}/flat-sub-{t.value}/catalog.json")))
     open(f"{OUT}/simple.describe.txt", "w").write(describe(pystac.Catalog.from_file(f"{OUT}/simple-SELF_CONTAINED/catalog.json")))
