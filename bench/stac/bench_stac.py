@@ -21,6 +21,10 @@ ext4 without a journal (freed inodes are skipped when new ones are allocated), s
 all repetitions are kept until the end; do not start the benchmark right after removing a big
 tree (wait ~5 minutes).
 
+Each repetition also times `cp -r` of rsdat's tree: the same directories and files made by a C
+tool, the floor any writer of this layout pays on that file system (on this VM's ext4 most of
+it is the kernel allocating inodes). `--dir /dev/shm` writes to memory instead.
+
 Ratio = pystac median wall time / rsdat median wall time over --reps runs (> 1: rsdat
 faster; the target is >= 20). The two alternate within each repetition, so load from other
 users of the machine hits both; the summary records the load (`uptime`) before and after.
@@ -112,6 +116,9 @@ def main():
     ap.add_argument("--profile", default="release", choices=["release", "dev"],
                     help="cargo profile of the rsdat example (dev: a machine too busy for a release build)")
     ap.add_argument("--out", default=None, help="results directory (default bench/runs/...)")
+    ap.add_argument("--dir", default=None,
+                    help="where the catalogs are written (default: the temp directory); e.g. /dev/shm "
+                         "to leave the disk's file creation cost out")
     args = ap.parse_args()
 
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
@@ -123,7 +130,8 @@ def main():
     n_items = 3 * (y1 - y0 + 1)
     rows = []
     load_before = uptime()
-    work = Path(tempfile.mkdtemp(prefix="rsdat-bench-stac-"))
+    work = Path(tempfile.mkdtemp(prefix="rsdat-bench-stac-", dir=args.dir))
+    fs_type = subprocess.run(["stat", "-f", "-c", "%T", str(work)], capture_output=True, text=True).stdout.strip()
     try:
         for rep in range(args.reps):
             r_out = work / f"rsdat-{rep}"
@@ -135,6 +143,9 @@ def main():
             p_wall, p_rss, p_inner, p_cpu = timed([sys.executable, "-c", PYSTAC_CODE, str(FIXTURE),
                                             str(p_out), args.years, VARS, args.catalog_type])
             build_s, save_s = (float(x) for x in p_inner.split())
+            # The floor: making the same directories and files with their final bytes, by a
+            # C tool (cp -r reads them from the page cache).
+            c_wall, _, _, c_cpu = timed(["cp", "-r", str(r_out), str(work / f"cp-{rep}")])
             # Absolute hrefs name the output directory: compare the self-contained layout only.
             identical = same_tree(r_out, p_out) if args.catalog_type == "SELF_CONTAINED" else None
             rows.append(dict(rep=rep, items=n_items, catalog_type=args.catalog_type, profile=args.profile,
@@ -142,10 +153,11 @@ def main():
                              rsdat_save_s=float(r_save), rsdat_cpu_s=round(r_cpu, 3), rsdat_peak_mb=round(r_rss, 1),
                              pystac_wall_s=round(p_wall, 4), pystac_build_s=build_s,
                              pystac_save_s=save_s, pystac_cpu_s=round(p_cpu, 3), pystac_peak_mb=round(p_rss, 1),
+                             cp_wall_s=round(c_wall, 4), cp_cpu_s=round(c_cpu, 3),
                              ratio=round(p_wall / r_wall, 2), identical=identical))
             print(f"rep {rep}: rsdat {r_wall:.2f} s (save {float(r_save):.2f}, cpu {r_cpu:.2f}), pystac {p_wall:.2f} s "
                   f"(build {build_s:.2f} + normalize_and_save {save_s:.2f}, cpu {p_cpu:.2f}), "
-                  f"ratio {p_wall / r_wall:.1f}x, identical={identical}", flush=True)
+                  f"ratio {p_wall / r_wall:.1f}x, identical={identical}; cp -r {c_wall:.2f} s", flush=True)
             # The trees are removed only at the end: ext4 without a journal (this VM's root file
             # system) skips inodes freed in the last minutes when it allocates new ones, by a
             # scan that grows with their number, so creating 20,000 files right after deleting
@@ -177,7 +189,10 @@ def main():
         f"file creation when the disk is busy)\n"
         f"  ratio pystac work/rsdat    {med_p_inner / med_r:8.1f}x   (pystac without interpreter start-up and imports)\n"
         f"  ratio save only            {med('pystac_save_s') / med('rsdat_save_s'):8.1f}x   (normalize_and_save vs rsdat's)\n"
+        f"  cp -r of the tree (floor)  {med('cp_wall_s'):8.2f} s   cpu {med('cp_cpu_s'):.2f} s   (the same "
+        f"directories and files made by a C tool: pystac/floor = {med_p / med('cp_wall_s'):.0f}x)\n"
         f"  outputs identical: {sorted({str(r['identical']) for r in rows})}\n"
+        f"  written to: {work.parent} ({fs_type})\n"
         f"  machine: {socket.gethostname()} {platform.machine()}, {os.cpu_count()} cpus, shared with other builds\n"
         f"  load before: {load_before}\n"
         f"  load after:  {load_after}\n"
