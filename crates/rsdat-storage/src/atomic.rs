@@ -22,15 +22,38 @@ pub enum IfExists {
     Refuse,
 }
 
+/// How far a commit goes to keep the new content through a crash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Durability {
+    /// Flush the new content to disk before the rename (the default): after a killed
+    /// process or a power loss, the target holds the old content or the whole new one.
+    #[default]
+    Flushed,
+    /// Rename without flushing: a killed process still leaves the old content or the whole
+    /// new one, but after a power loss the new files may be empty. For outputs that are
+    /// cheap to make again (catalog metadata), where a flush would cost more than the
+    /// write: on Linux it is a `syncfs` of the whole file system, other users' data too.
+    Renamed,
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
 /// so readers see the old content or the new, never a part. An existing file is replaced.
 ///
 /// # Errors
 /// [`Error::Io`] naming the path.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, bytes, Durability::Flushed)
+}
+
+/// [`write_atomic`] with the given [`Durability`].
+///
+/// # Errors
+/// [`Error::Io`] naming the path.
+pub fn write_atomic_with(path: &Path, bytes: &[u8], durability: Durability) -> Result<()> {
     let mut file = AtomicFile::create(path, IfExists::Replace)?;
     file.write_all_named(bytes)?;
-    file.commit()
+    file.commit_with(durability)
 }
 
 /// The directory holding `target` and its final name; fails for paths like `/` or `..`.

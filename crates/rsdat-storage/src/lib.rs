@@ -38,7 +38,7 @@ mod secret;
 mod storage;
 mod webdav;
 
-pub use atomic::{write_atomic, AtomicDir, AtomicFile, IfExists};
+pub use atomic::{write_atomic, write_atomic_with, AtomicDir, AtomicFile, Durability, IfExists};
 pub use auth::Auth;
 pub use config::StorageConfig;
 pub use error::{Error, Result};

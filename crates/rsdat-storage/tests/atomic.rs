@@ -5,7 +5,9 @@ use std::io::{Seek, SeekFrom, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use rsdat_storage::{write_atomic, AtomicDir, AtomicFile, Error, IfExists};
+use rsdat_storage::{
+    write_atomic, write_atomic_with, AtomicDir, AtomicFile, Durability, Error, IfExists,
+};
 
 /// Names in `dir`, sorted.
 fn names(dir: &Path) -> Vec<String> {
@@ -169,6 +171,26 @@ fn atomic_dir_commit_replaces_an_existing_directory_or_file() {
     d.commit().unwrap();
     assert!(file_target.is_dir());
     assert_eq!(names(tmp.path()), ["cube.zarr", "was-a-file"]);
+}
+
+/// Without the flush, commits are the same renames: whole new content, nothing left over.
+#[test]
+fn renamed_commits_replace_like_flushed_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("catalog.json");
+    write_atomic_with(&file, b"one", Durability::Renamed).unwrap();
+    write_atomic_with(&file, b"two", Durability::Renamed).unwrap();
+    assert_eq!(std::fs::read(&file).unwrap(), b"two");
+    let target = tmp.path().join("cat");
+    for text in [&b"old"[..], b"new"] {
+        let d = AtomicDir::create(&target, IfExists::Replace).unwrap();
+        std::fs::write(d.path().join("catalog.json"), text).unwrap();
+        d.commit_with(Durability::Renamed).unwrap();
+    }
+    assert_eq!(std::fs::read(target.join("catalog.json")).unwrap(), b"new");
+    assert_eq!(names(tmp.path()), ["cat", "catalog.json"]);
+    let d = AtomicDir::create(&target, IfExists::Refuse);
+    assert!(matches!(d, Err(Error::Exists { .. })));
 }
 
 #[test]

@@ -1,7 +1,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{check_absent, split_target, sync_dir, IfExists};
+use super::{check_absent, split_target, sync_dir, Durability, IfExists};
 use crate::{Error, Result};
 
 /// A directory (a Zarr store, say) written as a `<target>.partial-<random>` sibling and
@@ -77,8 +77,19 @@ impl AtomicDir {
     /// [`Error::Exists`] when refusing to overwrite and the target exists;
     /// [`Error::Io`] naming the path when syncing or renaming fails. On error the partial
     /// directory is removed and the target is left as it was.
-    pub fn commit(mut self) -> Result<()> {
-        sync_contents(&self.partial)?;
+    pub fn commit(self) -> Result<()> {
+        self.commit_with(Durability::Flushed)
+    }
+
+    /// [`AtomicDir::commit`], syncing only with [`Durability::Flushed`].
+    ///
+    /// # Errors
+    /// As [`AtomicDir::commit`].
+    pub fn commit_with(mut self, durability: Durability) -> Result<()> {
+        let flush = durability == Durability::Flushed;
+        if flush {
+            sync_contents(&self.partial)?;
+        }
         let exists = self.target.symlink_metadata().is_ok();
         match (self.if_exists, exists) {
             (IfExists::Refuse, true) => {
@@ -91,8 +102,10 @@ impl AtomicDir {
             (IfExists::Replace, true) => self.replace()?,
         }
         self.committed = true;
-        if let Ok((dir, _)) = split_target(&self.target) {
-            sync_dir(&dir);
+        if flush {
+            if let Ok((dir, _)) = split_target(&self.target) {
+                sync_dir(&dir);
+            }
         }
         tracing::debug!(path = %self.target.display(), "committed atomic directory");
         Ok(())

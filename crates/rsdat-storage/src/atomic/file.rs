@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
-use super::{check_absent, split_target, sync_dir, IfExists};
+use super::{check_absent, split_target, sync_dir, Durability, IfExists};
 use crate::{Error, Result};
 
 /// A file written through a temporary sibling and renamed over its target on
@@ -86,14 +86,25 @@ impl AtomicFile {
     /// [`Error::Io`] naming the file when syncing or renaming fails. On error the temporary
     /// file is removed and the target is left as it was.
     pub fn commit(self) -> Result<()> {
+        self.commit_with(Durability::Flushed)
+    }
+
+    /// [`AtomicFile::commit`], syncing only with [`Durability::Flushed`].
+    ///
+    /// # Errors
+    /// As [`AtomicFile::commit`].
+    pub fn commit_with(self, durability: Durability) -> Result<()> {
         let Self {
             temp,
             target,
             if_exists,
         } = self;
-        temp.as_file()
-            .sync_all()
-            .map_err(|e| Error::io("sync", temp.path(), e))?;
+        let flush = durability == Durability::Flushed;
+        if flush {
+            temp.as_file()
+                .sync_all()
+                .map_err(|e| Error::io("sync", temp.path(), e))?;
+        }
         let persisted = match if_exists {
             IfExists::Replace => temp.persist(&target),
             IfExists::Refuse => temp.persist_noclobber(&target),
@@ -105,8 +116,10 @@ impl AtomicFile {
                 Error::io("rename a temporary file to", target, e.error)
             });
         }
-        let (dir, _) = split_target(&target)?;
-        sync_dir(&dir);
+        if flush {
+            let (dir, _) = split_target(&target)?;
+            sync_dir(&dir);
+        }
         tracing::debug!(path = %target.display(), "committed atomic file");
         Ok(())
     }
