@@ -193,7 +193,8 @@ impl Catalog {
     }
 
     /// The JSON text saving writes: pystac's with Python's `json` module (the default) or
-    /// with orjson.
+    /// with orjson (for a catalog read from files with UTF-8 text, which Python's `json`
+    /// never writes).
     #[must_use]
     pub fn json_style(&self) -> JsonStyle {
         self.json_style

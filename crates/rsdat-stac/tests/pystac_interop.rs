@@ -170,6 +170,11 @@ fn orjson_style_equals_pystac_with_orjson() {
     copy_dir(&fx.join("simple-SELF_CONTAINED"), &src);
     for (name, t) in TYPES {
         let mut cat = Catalog::read(src.join("catalog.json").to_str().unwrap()).unwrap();
+        assert_eq!(
+            cat.json_style(),
+            JsonStyle::Python,
+            "all ASCII, \\u escapes"
+        );
         cat.set_json_style(JsonStyle::Orjson);
         let out = tmp.path().join(format!("orjson-{name}"));
         cat.normalize_and_save(out.to_str().unwrap(), Some(t))
@@ -181,6 +186,17 @@ fn orjson_style_equals_pystac_with_orjson() {
         );
         assert_same_tree(&fx.join(format!("orjson-{name}")), &out);
         assert_pystac_resave_unchanged_with(&out, name, JsonStyle::Orjson);
+        // Read back, the UTF-8 text says orjson: saving in place changes nothing.
+        let mut back = Catalog::read(out.join("catalog.json").to_str().unwrap()).unwrap();
+        assert_eq!(back.json_style(), JsonStyle::Orjson);
+        let before = rsdat_testkit::tree_texts(&out);
+        back.normalize_and_save(out.to_str().unwrap(), None)
+            .unwrap();
+        assert_eq!(
+            rsdat_testkit::tree_texts(&out),
+            before,
+            "re-saved differently"
+        );
     }
 }
 

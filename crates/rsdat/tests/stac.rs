@@ -192,6 +192,22 @@ fn subcatalogs_in_orjson_style_are_what_pystac_with_orjson_writes() {
         orjson,
         "pystac rewrote the catalog"
     );
+    // Without --json-style, a catalog whose files hold UTF-8 text is saved as orjson's.
+    let again = tmp.path().join("again");
+    ok(&rsdat(&[
+        "stac",
+        "subcatalogs",
+        dir.to_str().unwrap(),
+        "--template",
+        "${year}",
+        "--out",
+        again.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        rsdat_testkit::tree_texts(&again),
+        orjson,
+        "the style was not kept"
+    );
 }
 
 /// Python's http.server on a free loopback port, serving `dir`.

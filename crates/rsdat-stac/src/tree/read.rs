@@ -29,7 +29,7 @@ pub(super) fn read(url: &str) -> Result<Catalog> {
             root_href = href::join(root_href.trim_end_matches('/'), name);
         }
     }
-    let doc = fetch(&root_href)?;
+    let (doc, mut utf8) = fetch(&root_href)?;
     let kind = kind_of(&doc, &root_href)?;
     if !kind.is_container() {
         return Err(Error::WrongType {
@@ -67,17 +67,18 @@ pub(super) fn read(url: &str) -> Result<Catalog> {
                 wanted.push((abs.clone(), *owner, rel.clone()));
             }
         }
-        let docs: Vec<Result<Map<String, Value>>> =
+        let docs: Vec<Result<(Map<String, Value>, bool)>> =
             wanted.par_iter().map(|(h, _, _)| fetch(h)).collect();
         let mut next = Vec::new();
         for ((abs, owner, rel), doc) in wanted.into_iter().zip(docs) {
             let from = tree.self_href(owner).unwrap_or_default().to_owned();
-            let doc = doc.map_err(|e| Error::BrokenLink {
+            let (doc, non_ascii) = doc.map_err(|e| Error::BrokenLink {
                 from: from.clone(),
                 rel: rel.clone(),
                 href: abs.clone(),
                 source: Box::new(e),
             })?;
+            utf8 |= non_ascii;
             let kind = kind_of(&doc, &abs)?;
             let ok = if rel == "item" {
                 kind == Kind::Item
@@ -113,6 +114,11 @@ pub(super) fn read(url: &str) -> Result<Catalog> {
             }
         }
         frontier = next;
+    }
+    // Python's json module escapes everything but ASCII: a file with UTF-8 text was written
+    // otherwise (by orjson, most likely), and saving it again keeps its text as it was.
+    if utf8 {
+        tree.json_style = crate::JsonStyle::Orjson;
     }
     tree.resolve_hierarchy(&by_href, &root_href);
     tracing::debug!(url, nodes = tree.nodes.len(), "read catalog");
@@ -214,8 +220,8 @@ impl Catalog {
     }
 }
 
-/// Reads and parses one STAC JSON file.
-fn fetch(href: &str) -> Result<Map<String, Value>> {
+/// Reads and parses one STAC JSON file; true when its text is not all ASCII.
+fn fetch(href: &str) -> Result<(Map<String, Value>, bool)> {
     let read = |href: &str| -> rsdat_storage::Result<Vec<u8>> {
         let store = rsdat_storage::open_read(href)?;
         let len = store.len()?;
@@ -226,7 +232,7 @@ fn fetch(href: &str) -> Result<Map<String, Value>> {
         source,
     })?;
     match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(m)) => Ok(m),
+        Ok(Value::Object(m)) => Ok((m, !bytes.is_ascii())),
         Ok(_) => Err(Error::Invalid {
             href: href.to_owned(),
             kind: "object".into(),

@@ -29,9 +29,10 @@ pub(crate) struct SubcatalogsArgs {
     #[arg(long, value_enum)]
     pub(crate) catalog_type: Option<CatalogTypeArg>,
     /// The JSON text of the files: as pystac writes it with Python's json module, or with
-    /// orjson (pystac's choice when orjson is installed).
-    #[arg(long, value_enum, default_value_t = JsonStyleArg::Python)]
-    pub(crate) json_style: JsonStyleArg,
+    /// orjson (pystac's choice when orjson is installed) [default: as the input catalog's:
+    /// orjson when its files hold UTF-8 text, which Python's json never writes].
+    #[arg(long, value_enum)]
+    pub(crate) json_style: Option<JsonStyleArg>,
 }
 
 fn parse_default(s: &str) -> Result<(String, String), String> {
@@ -48,7 +49,9 @@ pub(crate) fn run(args: &SubcatalogsArgs, global: &GlobalArgs) -> anyhow::Result
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
     let made = cat.generate_subcatalogs(&args.template, &defaults)?;
-    cat.set_json_style(args.json_style.into());
+    if let Some(style) = args.json_style {
+        cat.set_json_style(style.into());
+    }
     let summary = cat
         .normalize_and_save(&args.out, args.catalog_type.map(Into::into))
         .with_context(|| format!("saving the catalog to `{}`", args.out))?;
