@@ -79,9 +79,21 @@ impl LayoutTemplate {
 
     /// The template with each `${var}` replaced by the item's value.
     pub(crate) fn substitute(&self, tree: &Catalog, item: NodeId) -> Result<String> {
+        // Fields kept as text are parsed for this item only, not kept.
+        tree.nodes[item.0]
+            .fields
+            .with(|fields| self.substitute_in(tree, item, fields))
+    }
+
+    fn substitute_in(
+        &self,
+        tree: &Catalog,
+        item: NodeId,
+        fields: &Map<String, Value>,
+    ) -> Result<String> {
         let mut s = self.template.clone();
         for var in &self.vars {
-            let value = match self.value(tree, item, var) {
+            let value = match self.value(tree, item, fields, var) {
                 Ok(v) => v,
                 Err(e) => match self.defaults.get(var) {
                     Some(d) => py_str(d),
@@ -93,12 +105,17 @@ impl LayoutTemplate {
         Ok(s)
     }
 
-    fn value(&self, tree: &Catalog, item: NodeId, var: &str) -> Result<String> {
+    fn value(
+        &self,
+        tree: &Catalog,
+        item: NodeId,
+        fields: &Map<String, Value>,
+        var: &str,
+    ) -> Result<String> {
         let err = |reason: String| Error::Template {
             template: self.template.clone(),
             reason,
         };
-        let fields = tree.fields(item);
         let what = format!(
             "item `{}`{}",
             tree.id(item),

@@ -45,7 +45,7 @@ pub(super) fn read(url: &str) -> Result<Catalog> {
         catalog_type: determine_type(&doc),
         json_style: crate::JsonStyle::default(),
     };
-    let root = tree.node_from_file(kind, doc, &root_href, true);
+    let root = tree.add_file_node(FileNode::new(kind, doc), &root_href, true);
     let mut by_href: HashMap<String, NodeId> = HashMap::from([(root_href.clone(), root)]);
     let mut frontier = vec![root];
     while !frontier.is_empty() {
@@ -67,19 +67,21 @@ pub(super) fn read(url: &str) -> Result<Catalog> {
                 wanted.push((abs.clone(), *owner, rel.clone()));
             }
         }
-        let docs: Vec<Result<(Map<String, Value>, bool)>> =
-            wanted.par_iter().map(|(h, _, _)| fetch(h)).collect();
+        let docs: Vec<Result<Fetched>> = wanted
+            .par_iter()
+            .map(|(h, _, _)| fetch(h).map(|(doc, non_ascii)| Fetched::new(doc, h, non_ascii)))
+            .collect();
         let mut next = Vec::new();
         for ((abs, owner, rel), doc) in wanted.into_iter().zip(docs) {
             let from = tree.self_href(owner).unwrap_or_default().to_owned();
-            let (doc, non_ascii) = doc.map_err(|e| Error::BrokenLink {
+            let doc = doc.map_err(|e| Error::BrokenLink {
                 from: from.clone(),
                 rel: rel.clone(),
                 href: abs.clone(),
                 source: Box::new(e),
             })?;
-            utf8 |= non_ascii;
-            let kind = kind_of(&doc, &abs)?;
+            utf8 |= doc.non_ascii;
+            let (kind, node) = doc.node?;
             let ok = if rel == "item" {
                 kind == Kind::Item
             } else {
@@ -97,8 +99,7 @@ pub(super) fn read(url: &str) -> Result<Catalog> {
                     context: format!(" (linked as `{rel}` from `{from}`)"),
                 });
             }
-            let doc = validate(doc, kind, &abs)?;
-            let id = tree.node_from_file(kind, doc, &abs, false);
+            let id = tree.add_file_node(node?, &abs, false);
             by_href.insert(abs, id);
             if kind.is_container() {
                 next.push(id);
@@ -125,15 +126,73 @@ pub(super) fn read(url: &str) -> Result<Catalog> {
     Ok(tree)
 }
 
+/// A linked file, read, typed and checked on a worker thread.
+struct Fetched {
+    /// The file's text is not all ASCII.
+    non_ascii: bool,
+    /// Its kind (or why it has none), and the node it makes (or why it is not valid STAC).
+    node: Result<(Kind, Result<FileNode>)>,
+}
+
+impl Fetched {
+    fn new(doc: Map<String, Value>, href: &str, non_ascii: bool) -> Self {
+        let node = kind_of(&doc, href).map(|kind| {
+            (
+                kind,
+                validate(doc, kind, href).map(|d| FileNode::new(kind, d)),
+            )
+        });
+        Self { non_ascii, node }
+    }
+}
+
+/// A node parsed from a file, not in a tree yet: its fields (an item's as compact JSON
+/// text, a few KB instead of the ~17 KB of a map; see [`super::Fields`]) and its links.
+struct FileNode {
+    kind: Kind,
+    id: String,
+    fields: super::Fields,
+    links: Vec<stac::Link>,
+}
+
+impl FileNode {
+    fn new(kind: Kind, mut fields: Map<String, Value>) -> Self {
+        let links = match fields.remove("links") {
+            Some(Value::Array(ls)) => ls
+                .into_iter()
+                .filter_map(|l| serde_json::from_value::<stac::Link>(l).ok())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let id = fields
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let fields = match kind {
+            Kind::Item => {
+                serde_json::to_string(&fields).map_or_else(|_| fields.into(), super::Fields::text)
+            }
+            _ => fields.into(),
+        };
+        Self {
+            kind,
+            id,
+            fields,
+            links,
+        }
+    }
+}
+
 impl Catalog {
-    /// A node as pystac's `from_dict` + `set_self_href` build it from a file.
-    fn node_from_file(
-        &mut self,
-        kind: Kind,
-        fields: Map<String, Value>,
-        href: &str,
-        is_root: bool,
-    ) -> NodeId {
+    /// Adds a node read from `href` as pystac's `from_dict` + `set_self_href` build it.
+    fn add_file_node(&mut self, node: FileNode, href: &str, is_root: bool) -> NodeId {
+        let FileNode {
+            kind,
+            id: node_id,
+            fields,
+            links: file_links,
+        } = node;
         let id = NodeId(self.nodes.len());
         let mut links: Vec<TreeLink> = Vec::new();
         let mut self_link = stac::Link::new(href, "self");
@@ -151,24 +210,18 @@ impl Catalog {
         if is_root {
             links.push(self_link.clone());
         }
-        let mut fields = fields;
         let mut has_root = false;
-        if let Some(Value::Array(ls)) = fields.remove("links") {
-            for l in ls {
-                let Ok(link) = serde_json::from_value::<stac::Link>(l) else {
-                    continue;
-                };
-                if link.rel == "root" {
-                    links.retain(|x| x.link.rel != "root");
-                    has_root = true;
-                }
-                if link.rel != "self" {
-                    links.push(TreeLink {
-                        link,
-                        target: None,
-                        from_file: true,
-                    });
-                }
+        for link in file_links {
+            if link.rel == "root" {
+                links.retain(|x| x.link.rel != "root");
+                has_root = true;
+            }
+            if link.rel != "self" {
+                links.push(TreeLink {
+                    link,
+                    target: None,
+                    from_file: true,
+                });
             }
         }
         if !is_root {
@@ -177,13 +230,8 @@ impl Catalog {
             }
             links.push(self_link);
         }
-        let node_id = fields
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
         self.nodes
-            .push(super::Node::new(kind, node_id, fields.into(), links));
+            .push(super::Node::new(kind, node_id, fields, links));
         id
     }
 
