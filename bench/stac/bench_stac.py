@@ -56,7 +56,10 @@ PYSTAC_CODE = """
 import importlib.util, sys, time
 spec = importlib.util.spec_from_file_location("mk", sys.argv[1])
 mk = importlib.util.module_from_spec(spec); spec.loader.exec_module(mk)
-import pystac
+import pystac, pystac.stac_io
+if sys.argv[6] == "orjson":  # the fixture module turns orjson off; pystac's default is on
+    import orjson
+    pystac.stac_io.orjson = orjson
 t0 = time.perf_counter()
 y0, y1 = (int(x) for x in sys.argv[3].split("-"))
 cat = mk.daymet(regions=("na", "hi", "pr"), years=(y0, y1), variables=tuple(sys.argv[4].split(",")))
@@ -112,6 +115,9 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--catalog-type", default="SELF_CONTAINED",
                     choices=["SELF_CONTAINED", "ABSOLUTE_PUBLISHED", "RELATIVE_PUBLISHED"])
+    ap.add_argument("--json-style", default="python", choices=["python", "orjson"],
+                    help="JSON library of pystac (python: the json module, pystac's default without "
+                         "the orjson extra; orjson: with it), and the matching rsdat style")
     ap.add_argument("--no-build", action="store_true", help="reuse the built example")
     ap.add_argument("--profile", default="release", choices=["release", "dev"],
                     help="cargo profile of the rsdat example (dev: a machine too busy for a release build)")
@@ -137,18 +143,18 @@ def main():
             r_out = work / f"rsdat-{rep}"
             p_out = work / f"pystac-{rep}"
             kebab = args.catalog_type.lower().replace("_", "-")
-            r_wall, r_rss, r_inner, r_cpu = timed([str(exe), str(r_out), args.years, VARS, kebab])
+            r_wall, r_rss, r_inner, r_cpu = timed([str(exe), str(r_out), args.years, VARS, kebab, args.json_style])
             r_build, r_save, r_items = r_inner.split()
             assert int(r_items) == n_items, (r_items, n_items)
             p_wall, p_rss, p_inner, p_cpu = timed([sys.executable, "-c", PYSTAC_CODE, str(FIXTURE),
-                                            str(p_out), args.years, VARS, args.catalog_type])
+                                            str(p_out), args.years, VARS, args.catalog_type, args.json_style])
             build_s, save_s = (float(x) for x in p_inner.split())
             # The floor: making the same directories and files with their final bytes, by a
             # C tool (cp -r reads them from the page cache).
             c_wall, _, _, c_cpu = timed(["cp", "-r", str(r_out), str(work / f"cp-{rep}")])
             # Absolute hrefs name the output directory: compare the self-contained layout only.
             identical = same_tree(r_out, p_out) if args.catalog_type == "SELF_CONTAINED" else None
-            rows.append(dict(rep=rep, items=n_items, catalog_type=args.catalog_type, profile=args.profile,
+            rows.append(dict(rep=rep, items=n_items, catalog_type=args.catalog_type, json_style=args.json_style, profile=args.profile,
                              rsdat_wall_s=round(r_wall, 4), rsdat_build_s=float(r_build),
                              rsdat_save_s=float(r_save), rsdat_cpu_s=round(r_cpu, 3), rsdat_peak_mb=round(r_rss, 1),
                              pystac_wall_s=round(p_wall, 4), pystac_build_s=build_s,
@@ -176,7 +182,7 @@ def main():
     med_r, med_p = med("rsdat_wall_s"), med("pystac_wall_s")
     med_p_inner = statistics.median(r["pystac_build_s"] + r["pystac_save_s"] for r in rows)
     summary = (
-        f"static catalog build + normalize_and_save, {n_items} items, {args.catalog_type}, "
+        f"static catalog build + normalize_and_save, {n_items} items, {args.catalog_type}, JSON by {args.json_style}, "
         f"median of {args.reps} runs each (alternating), rsdat built with the {args.profile} profile\n"
         f"  rsdat  (process wall)      {med_r:8.2f} s   (build {med('rsdat_build_s'):.2f} + save "
         f"{med('rsdat_save_s'):.2f})   peak {max(r['rsdat_peak_mb'] for r in rows):.0f} MB   runs: {walls('rsdat_wall_s')}\n"
