@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::tree::Fields;
 use crate::{Catalog, Error, Result};
 
 /// Where the Daymet V4 daily files are served (THREDDS `fileServer`), without the dataset id.
@@ -131,7 +132,7 @@ pub fn daymet_catalog(opts: &DaymetOptions) -> Result<Catalog> {
         let texts = (y0..=y1)
             .map(|year| items.item(year, &mut buf))
             .collect::<Result<Vec<_>>>()?;
-        tree.add_item_texts(sub, texts);
+        tree.add_item_fields(sub, texts);
     }
     Ok(tree)
 }
@@ -149,6 +150,8 @@ struct RegionItems<'a> {
     /// Text before each slot, then the text after the last one (`slots.len() + 1` parts).
     parts: Vec<String>,
     slots: Vec<Slot>,
+    /// The asset HREFs are relative (a relative base URL).
+    relative_assets: bool,
 }
 
 /// A value of a region's item that depends on the year.
@@ -174,6 +177,7 @@ impl<'a> RegionItems<'a> {
         dataset: &'a str,
     ) -> Result<Self> {
         let mut f = item_fields(region_year_item(region, year, vars, base, dataset)?)?;
+        let relative_assets = Fields::compact(f.clone()).has_relative_asset_hrefs();
         let mut slots = Vec::new();
         let mut mark = |slot: Slot| {
             slots.push(slot);
@@ -217,12 +221,13 @@ impl<'a> RegionItems<'a> {
             dataset,
             parts,
             slots,
+            relative_assets,
         })
     }
 
-    /// The id and the compact JSON text of the item of `year`, made in `out` (cleared
-    /// first; reused from item to item, so each text is allocated at its exact size).
-    fn item(&self, year: i32, out: &mut Vec<u8>) -> Result<(String, String)> {
+    /// The id and the fields (compact JSON text) of the item of `year`, made in `out`
+    /// (cleared first; reused from item to item, so each text is allocated at its exact size).
+    fn item(&self, year: i32, out: &mut Vec<u8>) -> Result<(String, Fields)> {
         let region = self.region;
         let id = item_id(region, year);
         year_range(year)?; // refuses years chrono cannot write in four digits
@@ -252,7 +257,7 @@ impl<'a> RegionItems<'a> {
         let json = std::str::from_utf8(out)
             .map_err(|e| Error::Input(format!("year {year}: item text is not UTF-8: {e}")))?
             .to_owned();
-        Ok((id, json))
+        Ok((id, Fields::text(json, self.relative_assets)))
     }
 }
 
@@ -350,14 +355,14 @@ mod tests {
                     RegionItems::new(region, 1980, &vars, base, "2129").expect("template item");
                 for year in [1000, 1980, 1981, 2021, 4333, 9999] {
                     let (id, fast) = items.item(year, &mut Vec::new()).expect("item text");
-                    let fast: Map<String, Value> = serde_json::from_str(&fast).expect("json");
+                    let fast = fast.map();
                     let slow = item_fields(
                         region_year_item(region, year, &vars, base, "2129").expect("item"),
                     )
                     .expect("item fields");
                     assert_eq!(id, slow["id"], "{} {year}", region.code);
                     assert_eq!(
-                        serde_json::to_string(&fast).expect("json"),
+                        serde_json::to_string(fast).expect("json"),
                         serde_json::to_string(&slow).expect("json"),
                         "{} {year}",
                         region.code

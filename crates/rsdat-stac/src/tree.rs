@@ -424,16 +424,15 @@ impl Catalog {
             .collect())
     }
 
-    /// Adds items given as their id and the compact JSON text of their fields (an object
-    /// with `id`, without `links`), as [`Catalog::add_item`] one by one; the caller knows
-    /// `parent` is a container. The text is kept as it is (see [`Fields`]).
-    pub(crate) fn add_item_texts(&mut self, parent: NodeId, items: Vec<(String, String)>) {
+    /// Adds items given as their id and fields (with `id`, without `links`), as
+    /// [`Catalog::add_item`] one by one; the caller knows `parent` is a container.
+    pub(crate) fn add_item_fields(&mut self, parent: NodeId, items: Vec<(String, Fields)>) {
         self.nodes.reserve(items.len());
         self.nodes[parent.0].links.reserve(items.len());
-        for (id, json) in items {
+        for (id, fields) in items {
             let node = NodeId(self.nodes.len());
             self.nodes
-                .push(Node::new(Kind::Item, id, Fields::text(json), Vec::new()));
+                .push(Node::new(Kind::Item, id, fields, Vec::new()));
             self.attach(parent, node, "item");
         }
     }

@@ -17,15 +17,37 @@ pub(crate) enum Fields {
         /// A JSON object without `links`.
         json: Box<str>,
         parsed: OnceLock<Map<String, Value>>,
+        /// An asset HREF is relative (it changes when the self HREF does).
+        relative_assets: bool,
     },
 }
 
 impl Fields {
-    /// Fields kept as `json`, the compact text of a JSON object without `links`.
-    pub(crate) fn text(json: String) -> Self {
+    /// Fields kept as `json`, the compact text of a JSON object without `links`, whose
+    /// asset HREFs are all absolute unless `relative_assets`.
+    pub(crate) fn text(json: String, relative_assets: bool) -> Self {
         Self::Text {
             json: json.into_boxed_str(),
             parsed: OnceLock::new(),
+            relative_assets,
+        }
+    }
+
+    /// The fields of `map` kept as compact text.
+    pub(crate) fn compact(map: Map<String, Value>) -> Self {
+        match serde_json::to_string(&map) {
+            Ok(json) => Self::text(json, relative_asset_hrefs(&map)),
+            Err(_) => Self::Map(map),
+        }
+    }
+
+    /// True when an asset HREF is relative.
+    pub(crate) fn has_relative_asset_hrefs(&self) -> bool {
+        match self {
+            Self::Map(m) => relative_asset_hrefs(m),
+            Self::Text {
+                relative_assets, ..
+            } => *relative_assets,
         }
     }
 
@@ -33,13 +55,13 @@ impl Fields {
     pub(crate) fn map(&self) -> &Map<String, Value> {
         match self {
             Self::Map(m) => m,
-            Self::Text { json, parsed } => parsed.get_or_init(|| parse(json)),
+            Self::Text { json, parsed, .. } => parsed.get_or_init(|| parse(json)),
         }
     }
 
     /// The fields as a map to change (text is parsed and dropped).
     pub(crate) fn map_mut(&mut self) -> &mut Map<String, Value> {
-        if let Self::Text { json, parsed } = self {
+        if let Self::Text { json, parsed, .. } = self {
             let m = parsed.take().unwrap_or_else(|| parse(json));
             *self = Self::Map(m);
         }
@@ -54,7 +76,7 @@ impl Fields {
     pub(crate) fn with<R>(&self, f: impl FnOnce(&Map<String, Value>) -> R) -> R {
         match self {
             Self::Map(m) => f(m),
-            Self::Text { json, parsed } => match parsed.get() {
+            Self::Text { json, parsed, .. } => match parsed.get() {
                 Some(m) => f(m),
                 None => f(&parse(json)),
             },
@@ -66,6 +88,18 @@ impl From<Map<String, Value>> for Fields {
     fn from(m: Map<String, Value>) -> Self {
         Self::Map(m)
     }
+}
+
+/// True when an asset of `f` has a relative HREF.
+fn relative_asset_hrefs(f: &Map<String, Value>) -> bool {
+    f.get("assets").and_then(Value::as_object).is_some_and(|a| {
+        a.values().any(|asset| {
+            asset
+                .get("href")
+                .and_then(Value::as_str)
+                .is_some_and(|h| !crate::href::is_absolute_href(h))
+        })
+    })
 }
 
 /// The map of text the tree made itself (an object, by construction); anything else would
@@ -83,7 +117,7 @@ mod tests {
 
     #[test]
     fn text_reads_and_changes_as_a_map() {
-        let mut f = Fields::text(r#"{"id":"a","properties":{"x":1.5}}"#.into());
+        let mut f = Fields::text(r#"{"id":"a","properties":{"x":1.5}}"#.into(), false);
         assert_eq!(f.with(|m| m["properties"]["x"].clone()), 1.5);
         assert!(
             matches!(&f, Fields::Text { parsed, .. } if parsed.get().is_none()),
@@ -92,6 +126,12 @@ mod tests {
         assert_eq!(f.map()["id"], "a");
         f.map_mut().insert("collection".into(), "c".into());
         assert!(matches!(&f, Fields::Map(m) if m.len() == 3));
+        let mut m = Map::new();
+        m.insert(
+            "assets".into(),
+            serde_json::json!({"a": {"href": "./a.tif"}}),
+        );
+        assert!(Fields::compact(m).has_relative_asset_hrefs());
         let keys: Vec<&str> = f.map().keys().map(String::as_str).collect();
         assert_eq!(keys, ["id", "properties", "collection"], "file order kept");
     }

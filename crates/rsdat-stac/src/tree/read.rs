@@ -170,9 +170,7 @@ impl FileNode {
             .unwrap_or_default()
             .to_owned();
         let fields = match kind {
-            Kind::Item => {
-                serde_json::to_string(&fields).map_or_else(|_| fields.into(), super::Fields::text)
-            }
+            Kind::Item => super::Fields::compact(fields),
             _ => fields.into(),
         };
         Self {
