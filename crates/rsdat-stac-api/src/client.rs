@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use rsdat_storage::Retry;
 use serde::Deserialize;
 use serde_json::Value;
 use stac::api::GetSearch;
@@ -18,12 +19,8 @@ const ITEM_SEARCH: &str = "https://api.stacspec.org/v1.0.0/item-search";
 pub struct Options {
     /// Requests in flight at once when pages can be predicted (offset paging).
     pub workers: usize,
-    /// Tries per request, the first included.
-    pub max_attempts: u32,
-    /// Wait before the first retry; doubles each retry, with jitter.
-    pub backoff_base: Duration,
-    /// Longest wait between retries.
-    pub backoff_max: Duration,
+    /// Tries per request and the backoff between them.
+    pub retry: Retry,
     /// Connection timeout.
     pub connect_timeout: Duration,
     /// Longest wait for the next bytes of an answer.
@@ -37,9 +34,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             workers: 4,
-            max_attempts: 5,
-            backoff_base: Duration::from_millis(250),
-            backoff_max: Duration::from_secs(8),
+            retry: Retry::new(5, Duration::from_millis(250), Duration::from_secs(8)),
             connect_timeout: CONNECT_TIMEOUT,
             read_timeout: READ_TIMEOUT,
             method: None,

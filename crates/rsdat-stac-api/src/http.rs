@@ -103,11 +103,10 @@ impl Http {
                 Attempt::Fail(e) => return Err(e),
                 Attempt::Retry(last) => last,
             };
-            if attempt >= self.opts.max_attempts {
+            if self.opts.retry.is_last(attempt) {
                 return Err(last.expect_err("a retry carries its error"));
             }
-            let wait =
-                rsdat_storage::retry_wait(self.opts.backoff_base, self.opts.backoff_max, attempt);
+            let wait = self.opts.retry.wait(attempt);
             tracing::debug!(url = %req.url, attempt, wait_ms = wait.as_millis(), "stac api retry after backoff");
             std::thread::sleep(wait);
         }

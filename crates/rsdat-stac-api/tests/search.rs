@@ -193,8 +193,10 @@ fn a_4xx_answer_shows_the_server_message() {
 
 fn fast_retries() -> Options {
     Options {
-        backoff_base: std::time::Duration::from_millis(5),
-        backoff_max: std::time::Duration::from_millis(20),
+        retry: Options::default().retry.backoff(
+            std::time::Duration::from_millis(5),
+            std::time::Duration::from_millis(20),
+        ),
         ..Options::default()
     }
 }

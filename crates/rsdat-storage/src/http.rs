@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use lru::LruCache;
 
-pub use options::{retry_wait, HttpOptions};
+pub use options::HttpOptions;
 use request::Client;
 
 use crate::{Error, ReadStore, Result};

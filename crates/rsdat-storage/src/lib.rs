@@ -34,6 +34,7 @@ mod http;
 mod local;
 mod location;
 mod object;
+mod retry;
 mod secret;
 mod storage;
 mod webdav;
@@ -43,12 +44,13 @@ pub use auth::Auth;
 pub use config::StorageConfig;
 pub use error::{Error, Result};
 pub use file::FileStore;
-pub use http::{retry_wait, HttpOptions, HttpStore};
+pub use http::{HttpOptions, HttpStore};
 pub use local::LocalFs;
 pub use location::Location;
 pub use object::{
     parent_url, ListStore, ObjectMeta, ObjectStream, StatStore, StreamStore, WriteStore,
 };
+pub use retry::Retry;
 pub use secret::Secret;
 pub use storage::Storage;
 pub use webdav::WebDav;

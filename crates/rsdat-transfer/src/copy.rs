@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use rsdat_storage::{parent_url, Storage, StreamStore, WriteStore};
+use rsdat_storage::{parent_url, Retry, Storage, StreamStore, WriteStore};
 use serde::Serialize;
 
 use crate::{Adler32, Error, Result};
@@ -51,9 +51,7 @@ impl CopyJob {
 pub struct CopyOptions {
     workers: usize,
     resume: bool,
-    max_attempts: u32,
-    backoff_base: Duration,
-    backoff_max: Duration,
+    retry: Retry,
 }
 
 impl Default for CopyOptions {
@@ -62,9 +60,7 @@ impl Default for CopyOptions {
         Self {
             workers: 4,
             resume: false,
-            max_attempts: 4,
-            backoff_base: Duration::from_millis(500),
-            backoff_max: Duration::from_secs(10),
+            retry: Retry::new(4, Duration::from_millis(500), Duration::from_secs(10)),
         }
     }
 }
@@ -89,15 +85,15 @@ impl CopyOptions {
     /// failures (5xx, timeouts, cut connections, checksum mismatches) are tried again.
     #[must_use]
     pub fn max_attempts(mut self, n: u32) -> Self {
-        self.max_attempts = n.max(1);
+        self.retry = self.retry.max_attempts(n);
         self
     }
 
-    /// Wait before the first retry of a job; doubles each retry up to `max`, with jitter.
+    /// Wait before the first retry of a job; doubles each retry up to `max`, with jitter
+    /// ([`Retry`]).
     #[must_use]
     pub fn backoff(mut self, base: Duration, max: Duration) -> Self {
-        self.backoff_base = base;
-        self.backoff_max = max.max(base);
+        self.retry = self.retry.backoff(base, max);
         self
     }
 }
@@ -357,7 +353,7 @@ fn copy_one(
             Ok(other) => return other,
             Err(e) => e,
         };
-        if !err.is_transient() || attempt >= options.max_attempts {
+        if !err.is_transient() || options.retry.is_last(attempt) {
             tracing::warn!(source = %job.source, destination = %job.destination, attempt, error = %chain(&err), "copy failed");
             return Outcome::Failed {
                 error: chain(&err),
@@ -370,7 +366,7 @@ fn copy_one(
             discarded: received,
             error: &err,
         });
-        let wait = rsdat_storage::retry_wait(options.backoff_base, options.backoff_max, attempt);
+        let wait = options.retry.wait(attempt);
         tracing::debug!(source = %job.source, attempt, wait_ms = wait.as_millis(), error = %chain(&err), "copy retry");
         std::thread::sleep(wait);
     }

@@ -1,5 +1,7 @@
 use std::time::Duration;
 
+use crate::Retry;
+
 /// Settings for [`HttpStore`](crate::HttpStore): block size, cache, retries and timeouts.
 ///
 /// Start from [`HttpOptions::default`] and change what you need:
@@ -16,9 +18,7 @@ use std::time::Duration;
 pub struct HttpOptions {
     pub(crate) block_bytes: u64,
     pub(crate) cache_blocks: usize,
-    pub(crate) max_attempts: u32,
-    pub(crate) backoff_base: Duration,
-    pub(crate) backoff_max: Duration,
+    pub(crate) retry: Retry,
     pub(crate) connect_timeout: Duration,
     pub(crate) read_timeout: Duration,
     pub(crate) whole_body_limit_bytes: u64,
@@ -32,9 +32,7 @@ impl Default for HttpOptions {
         Self {
             block_bytes: 1 << 20,
             cache_blocks: 32,
-            max_attempts: 5,
-            backoff_base: Duration::from_millis(200),
-            backoff_max: Duration::from_secs(10),
+            retry: Retry::new(5, Duration::from_millis(200), Duration::from_secs(10)),
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             whole_body_limit_bytes: 64 << 20,
@@ -61,16 +59,15 @@ impl HttpOptions {
     /// and timeouts (at least 1).
     #[must_use]
     pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
+        self.retry = self.retry.max_attempts(attempts);
         self
     }
 
     /// Wait before the first retry; it doubles each retry up to `max`, and each wait is
-    /// drawn at random between half and all of that (jitter).
+    /// drawn at random between half and all of that (jitter), as [`Retry`] says.
     #[must_use]
     pub fn backoff(mut self, base: Duration, max: Duration) -> Self {
-        self.backoff_base = base;
-        self.backoff_max = max.max(base);
+        self.retry = self.retry.backoff(base, max);
         self
     }
 
@@ -97,36 +94,14 @@ impl HttpOptions {
     }
 }
 
-/// `base` doubled for each retry after the first (`retry` is 1-based), capped at `max`.
-fn backoff(base: Duration, max: Duration, retry: u32) -> Duration {
-    let factor = 1u32 << retry.saturating_sub(1).min(20);
-    base.saturating_mul(factor).min(max)
-}
-
-/// The wait before retry number `retry` (1-based) of an exponential backoff from `base` up to
-/// `max`, drawn at random between half and all of it (jitter), as every retry loop of rsdat
-/// waits.
-#[must_use]
-pub fn retry_wait(base: Duration, max: Duration, retry: u32) -> Duration {
-    backoff(base, max, retry).mul_f64(0.5 + 0.5 * fastrand::f64())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_and_caps() {
-        let o = HttpOptions::default().backoff(Duration::from_millis(100), Duration::from_secs(1));
-        let wait = |r| backoff(o.backoff_base, o.backoff_max, r).as_millis();
-        let ms: Vec<u128> = (1..=6).map(wait).collect();
-        assert_eq!(ms, [100, 200, 400, 800, 1000, 1000]);
-        assert_eq!(wait(1000), 1000);
-    }
-
-    #[test]
     fn zero_block_and_attempts_are_clamped() {
         let o = HttpOptions::default().block_bytes(0).max_attempts(0);
-        assert_eq!((o.block_bytes, o.max_attempts), (1, 1));
+        assert_eq!(o.block_bytes, 1);
+        assert!(o.retry.is_last(1));
     }
 }

@@ -266,7 +266,7 @@ impl Client {
     }
 }
 
-/// Runs `attempt` until it succeeds, fails for good, or `opts.max_attempts` run out,
+/// Runs `attempt` until it succeeds, fails for good, or the attempts of `opts.retry` run out,
 /// sleeping with exponential backoff and jitter between tries; errors name `url`.
 pub(crate) fn retry<T>(
     url: &str,
@@ -281,7 +281,7 @@ pub(crate) fn retry<T>(
             Err(Failure::Fatal(e)) => return Err(e),
             Err(Failure::Transient(t)) => t,
         };
-        if tries >= opts.max_attempts {
+        if opts.retry.is_last(tries) {
             return Err(match transient {
                 Transient::Status(status) => Error::HttpStatus {
                     url: url.to_owned(),
@@ -295,7 +295,7 @@ pub(crate) fn retry<T>(
                 },
             });
         }
-        let wait = super::options::retry_wait(opts.backoff_base, opts.backoff_max, tries);
+        let wait = opts.retry.wait(tries);
         tracing::debug!(
             url,
             attempt = tries,
