@@ -256,6 +256,14 @@ struct Worker {
     running_since: Option<Instant>,
 }
 
+impl Worker {
+    /// Running nothing.
+    fn idle(&mut self) {
+        self.status.running = None;
+        self.running_since = None;
+    }
+}
+
 /// The state a stream of [`Event`]s builds; what the dashboard serves.
 ///
 /// Usable without a server: apply events (from a run's ledger, say) and render
@@ -342,10 +350,40 @@ impl State {
         }
     }
 
-    fn record(&mut self, mut r: TaskRecord) {
-        r.seq = self.next_seq;
+    /// A task of `worker` that ran from `started` to `ended` is over, with its output bytes
+    /// or the reason it failed: the worker is idle again, and the task joins the stream.
+    fn end_task(
+        &mut self,
+        stage: u32,
+        chunk: u64,
+        worker: String,
+        (started, ended): (Instant, Instant),
+        outcome: Result<u64, String>,
+    ) {
+        let w = self.workers.entry(worker.clone()).or_default();
+        w.status.name.clone_from(&worker);
+        w.status.busy_seconds += ended.saturating_duration_since(started).as_secs_f64();
+        w.idle();
+        if outcome.is_ok() {
+            w.status.tasks += 1;
+        }
+        let (bytes, status, reason) = match outcome {
+            Ok(bytes) => (bytes, "done", None),
+            Err(reason) => (0, "failed", Some(reason)),
+        };
+        self.tasks.push_back(TaskRecord {
+            seq: self.next_seq,
+            run: self.run,
+            stage,
+            chunk,
+            worker,
+            start: self.secs(started),
+            end: self.secs(ended),
+            bytes,
+            status: status.into(),
+            reason,
+        });
         self.next_seq += 1;
-        self.tasks.push_back(r);
         while self.tasks.len() > self.max_tasks {
             self.tasks.pop_front();
         }
@@ -378,8 +416,7 @@ impl State {
                     .collect();
                 self.plan = stages;
                 for w in self.workers.values_mut() {
-                    w.status.running = None;
-                    w.running_since = None;
+                    w.idle();
                 }
             }
             Event::Started {
@@ -418,25 +455,7 @@ impl State {
                     return;
                 }
                 self.count_second(finished);
-                let w = self.workers.entry(worker.clone()).or_default();
-                w.status.name.clone_from(&worker);
-                w.status.tasks += 1;
-                w.status.busy_seconds += finished.saturating_duration_since(started).as_secs_f64();
-                w.status.running = None;
-                w.running_since = None;
-                let r = TaskRecord {
-                    seq: 0,
-                    run: self.run,
-                    stage,
-                    chunk,
-                    worker,
-                    start: self.secs(started),
-                    end: self.secs(finished),
-                    bytes,
-                    status: "done".into(),
-                    reason: None,
-                };
-                self.record(r);
+                self.end_task(stage, chunk, worker, (started, finished), Ok(bytes));
             }
             Event::Failed {
                 stage,
@@ -450,11 +469,6 @@ impl State {
                     s.failed += 1;
                     s.running = s.running.saturating_sub(1);
                 }
-                let w = self.workers.entry(worker.clone()).or_default();
-                w.status.name.clone_from(&worker);
-                w.status.running = None;
-                w.running_since = None;
-                w.status.busy_seconds += failed.saturating_duration_since(started).as_secs_f64();
                 self.failures.push_back(Failure {
                     task: format!("s{stage}c{chunk}"),
                     stage: self.stage_name(stage),
@@ -465,19 +479,7 @@ impl State {
                 while self.failures.len() > MAX_FAILURES {
                     self.failures.pop_front();
                 }
-                let r = TaskRecord {
-                    seq: 0,
-                    run: self.run,
-                    stage,
-                    chunk,
-                    worker,
-                    start: self.secs(started),
-                    end: self.secs(failed),
-                    bytes: 0,
-                    status: "failed".into(),
-                    reason: Some(reason),
-                };
-                self.record(r);
+                self.end_task(stage, chunk, worker, (started, failed), Err(reason));
             }
             Event::Memory {
                 worker,
@@ -504,8 +506,7 @@ impl State {
                 self.state = if error.is_some() { "failed" } else { "done" }.into();
                 self.error = error;
                 for w in self.workers.values_mut() {
-                    w.status.running = None;
-                    w.running_since = None;
+                    w.idle();
                 }
                 for s in &mut self.stages {
                     s.running = 0;
