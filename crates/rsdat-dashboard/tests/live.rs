@@ -8,9 +8,10 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::{get, get_json, read_events, slow_plan};
+use common::{get_json, slow_plan};
 use rsdat_array::{compute, ComputeOptions, ExecutorKind};
 use rsdat_dashboard::{Dashboard, DashboardOptions};
+use rsdat_testkit::client::{get, read_events};
 
 fn start(prefix: Option<&str>) -> Dashboard {
     Dashboard::start(&DashboardOptions {

@@ -1,7 +1,8 @@
 //! Test support shared by rsdat's crates: the Python of the fixture venv and fixtures made by
 //! committed Python scripts (netCDF4, h5netcdf, rasterio, zarr, xarray), cached by the
 //! script's content so a changed script regenerates them; servers on loopback: a small
-//! HTTP server with failure switches ([`http`]) and a wsgidav WebDAV server ([`webdav`]).
+//! HTTP server with failure switches ([`http`]) and a wsgidav WebDAV server ([`webdav`]);
+//! a plain HTTP client for servers under test, event streams included ([`client`]).
 //!
 //! ```no_run
 //! let dir = rsdat_testkit::fixtures(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/make_fixtures.py"));
@@ -11,6 +12,7 @@
 #![allow(clippy::print_stderr, clippy::missing_panics_doc)]
 
 pub mod browser;
+pub mod client;
 pub mod http;
 pub mod slurm;
 pub mod ssh;

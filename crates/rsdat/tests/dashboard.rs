@@ -5,12 +5,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{http_get, StderrLines};
+use rsdat_testkit::client::read_events;
 
 #[test]
 fn bench_overhead_serves_a_dashboard_under_a_prefix() {
@@ -78,54 +77,6 @@ fn dashboard_flags_are_checked() {
     );
 }
 
-/// Server-sent events of `path` at `addr` until `want` kinds were all seen (10 s at most):
-/// `(event, data)` pairs.
-fn sse(addr: &str, path: &str, want: &[&str]) -> Vec<(String, serde_json::Value)> {
-    let mut s = TcpStream::connect(addr).expect("connect through the tunnel");
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
-    )
-    .unwrap();
-    let mut r = BufReader::new(s);
-    let mut line = String::new();
-    let mut head = String::new();
-    loop {
-        line.clear();
-        r.read_line(&mut line).unwrap();
-        head.push_str(&line);
-        if line == "\r\n" || line.is_empty() {
-            break;
-        }
-    }
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    assert!(
-        head.to_ascii_lowercase()
-            .contains("content-type: text/event-stream"),
-        "{head}"
-    );
-    let start = std::time::Instant::now();
-    let mut out = Vec::new();
-    let mut event = String::from("message");
-    while start.elapsed() < Duration::from_secs(10) {
-        line.clear();
-        if r.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        let l = line.trim_end_matches(['\r', '\n']);
-        if let Some(e) = l.strip_prefix("event:") {
-            event = e.trim().to_owned();
-        } else if let Some(d) = l.strip_prefix("data:") {
-            out.push((event.clone(), serde_json::from_str(d.trim()).unwrap()));
-            if want.iter().all(|w| out.iter().any(|(e, _)| e == w)) {
-                break;
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn the_dashboard_works_through_an_ssh_port_forward_and_under_a_proxy_prefix() {
     let sshd = rsdat_testkit::ssh::Server::start();
@@ -168,7 +119,18 @@ fn the_dashboard_works_through_an_ssh_port_forward_and_under_a_proxy_prefix() {
         assert!(status["total"].as_u64().unwrap() > 2000);
         let page = http_get(&local, &format!("{base}/"));
         assert!(page.contains("<html"), "{page}");
-        let events = sse(&local, &format!("{base}/events"), &["plan", "status"]);
+        let mut seen = Vec::new();
+        let events = read_events(
+            local.as_str(),
+            &format!("{base}/events"),
+            Duration::from_secs(10),
+            |e, _| {
+                seen.push(e.to_owned());
+                ["plan", "status"]
+                    .iter()
+                    .all(|w| seen.iter().any(|e| e == w))
+            },
+        );
         let plan = &events.iter().find(|(e, _)| e == "plan").unwrap().1;
         assert_eq!(plan["total"], status["total"]);
         let last = &events.iter().rev().find(|(e, _)| e == "status").unwrap().1;

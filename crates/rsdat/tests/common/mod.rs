@@ -1,10 +1,9 @@
 //! Running the `rsdat` binary from tests: its output, exit code and error line.
 #![allow(dead_code, clippy::unwrap_used)] // each test binary uses part of it
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, ChildStderr, Command, Output};
-use std::time::Duration;
 
 /// Runs `rsdat` with `args`.
 pub(crate) fn rsdat(args: &[&str]) -> Output {
@@ -75,15 +74,7 @@ pub(crate) fn sample_with(
 /// `GET path` from the HTTP server at `addr` (plain HTTP/1.0, as a dashboard answers it):
 /// the body.
 pub(crate) fn http_get(addr: &str, path: &str) -> String {
-    let mut s = std::net::TcpStream::connect(addr).expect("connect to the dashboard");
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    raw.split_once("\r\n\r\n")
-        .expect("an HTTP answer")
-        .1
-        .to_owned()
+    rsdat_testkit::client::get(addr, path).2
 }
 
 /// The stderr of a running `rsdat`, read line by line.
