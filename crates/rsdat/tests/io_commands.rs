@@ -6,6 +6,13 @@ mod common;
 
 use common::{fails, ok, rsdat, sample, stderr};
 
+/// The path of `name`, made by `crates/rsdat-netcdf/tests/data/make_fixtures.py`.
+fn netcdf_fixture(name: &str) -> String {
+    let script = "crates/rsdat-netcdf/tests/data/make_fixtures.py";
+    let dir = rsdat_testkit::fixtures(rsdat_testkit::repo_root().join(script));
+    dir.join(name).to_str().unwrap().to_owned()
+}
+
 #[test]
 fn sample_info_convert_round_trip() {
     let dir = tempfile::tempdir().unwrap();
@@ -252,12 +259,8 @@ print(json.dumps(report))
 
 #[test]
 fn keep_copies_netcdf4_chunks_that_xarray_reads() {
-    let fixtures = rsdat_testkit::fixtures(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../rsdat-netcdf/tests/data/make_fixtures.py"
-    ));
-    let nc = fixtures.join("chunked.nc");
-    let nc = nc.to_str().unwrap();
+    let nc = netcdf_fixture("chunked.nc");
+    let nc = nc.as_str();
     for format in ["2", "3"] {
         let dir = tempfile::tempdir().unwrap();
         let store = dir.path().join("kept.zarr");
@@ -324,12 +327,8 @@ print(json.dumps(names))
 
 #[test]
 fn netcdf4_sub_groups_are_read() {
-    let fixtures = rsdat_testkit::fixtures(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../rsdat-netcdf/tests/data/make_fixtures.py"
-    ));
-    let nc = fixtures.join("groups.nc");
-    let nc = nc.to_str().unwrap();
+    let nc = netcdf_fixture("groups.nc");
+    let nc = nc.as_str();
     // info of a group: its variables, its own dimension and the parent's ones it uses.
     let o = ok(&rsdat(&["info", nc, "--group", "forecast", "--json"]));
     let info: serde_json::Value = serde_json::from_str(&o).unwrap();

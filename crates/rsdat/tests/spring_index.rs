@@ -5,14 +5,24 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
-use common::rsdat;
+use common::{fails, ok, rsdat};
 
 const STATIONS: usize = 6;
 const SLOTS: usize = 366;
 const YEARS: usize = 201;
 /// Station-years with a leaf (and a bloom) value in the golden data.
 const EXPECTED_VALUES: usize = 692;
+
+/// `rsdat spring-index stations INPUT --out OUT` with more options.
+fn stations(input: impl AsRef<Path>, out: impl AsRef<Path>, extra: &[&str]) -> Output {
+    let input = input.as_ref().to_str().unwrap();
+    let out = out.as_ref().to_str().unwrap();
+    let mut args = vec!["spring-index", "stations", input, "--out", out];
+    args.extend(extra);
+    rsdat(&args)
+}
 
 fn golden(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -70,20 +80,12 @@ fn golden_six_stations_match_the_toolbox() {
     let input = dir.path().join("stations.csv");
     let out = dir.path().join("si.csv");
     std::fs::write(&input, golden_long_csv()).unwrap();
-    let o = rsdat(&[
-        "spring-index",
-        "stations",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--preset",
-        "matlab",
-        "--units",
-        "F",
-        "--json",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let o = stations(
+        &input,
+        &out,
+        &["--preset", "matlab", "--units", "F", "--json"],
+    );
+    let summary: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
     assert_eq!(summary["output"], out.to_str().unwrap());
     assert_eq!(summary["preset"], "matlab");
     let station_years = summary["station_years"].as_u64().unwrap();
@@ -135,17 +137,10 @@ fn malformed_row_names_file_line_and_column() {
         "station,lat,year,doy,tmin,tmax\nA,40,2000,1,30,50\nA,40,2000,2,warm,50\n",
     )
     .unwrap();
-    let o = rsdat(&[
-        "spring-index",
-        "stations",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8(o.stderr).unwrap();
+    let o = stations(&input, &out, &[]);
+    fails(&o, "bad.csv");
+    let err = common::stderr(&o);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("bad.csv"), "{err}");
     assert!(err.contains("line 3, column `tmin`"), "{err}");
     assert!(err.contains("`warm`"), "{err}");
     assert!(!out.exists(), "no output is left behind");
@@ -164,24 +159,12 @@ fn existing_output_is_refused_unless_overwrite() {
     }
     std::fs::write(&input, csv).unwrap();
     std::fs::write(&out, "keep me").unwrap();
-    let args = [
-        "spring-index",
-        "stations",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    let o = rsdat(&args);
-    assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8(o.stderr).unwrap();
-    assert!(
-        err.contains("already exists") && err.contains("--overwrite"),
-        "{err}"
-    );
+    let o = stations(&input, &out, &[]);
+    fails(&o, "already exists");
+    fails(&o, "--overwrite");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
 
-    let o = rsdat(&[&args[..], &["--overwrite"]].concat());
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    ok(&stations(&input, &out, &["--overwrite"]));
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with("station,year,plant,first_leaf,first_bloom\nS1,2001,lilac,"));
     assert_eq!(text.lines().count(), 5);
@@ -196,63 +179,36 @@ fn dash_writes_stdout_with_options() {
         csv += &format!("S1,2001,{doy},5,20,43200\n");
     }
     std::fs::write(&input, csv).unwrap();
-    let o = rsdat(&[
-        "spring-index",
-        "stations",
-        input.to_str().unwrap(),
-        "--out",
+    let o = stations(
+        &input,
         "-",
-        "--preset",
-        "rsdat",
-        "--plants",
-        "lilac,arnold-red",
-        "--events",
-        "leaf",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = String::from_utf8(o.stdout).unwrap();
+        &[
+            "--preset",
+            "rsdat",
+            "--plants",
+            "lilac,arnold-red",
+            "--events",
+            "leaf",
+        ],
+    );
+    let text = ok(&o);
     let rows: Vec<&str> = text.lines().collect();
     assert_eq!(rows.len(), 4, "{text}");
     assert!(rows[1].starts_with("S1,2001,lilac,") && rows[1].ends_with(",NaN"));
     assert!(rows[2].starts_with("S1,2001,arnold red,"));
     assert_eq!(rows[3], "S1,2001,mean,NaN,NaN");
 
-    let o = rsdat(&[
-        "spring-index",
-        "stations",
-        input.to_str().unwrap(),
-        "--out",
-        "-",
-        "--json",
-    ]);
+    let o = stations(&input, "-", &["--json"]);
     assert_eq!(o.status.code(), Some(1));
-    let o = rsdat(&[
-        "spring-index",
-        "stations",
-        input.to_str().unwrap(),
-        "--out",
-        "-",
-        "--preset",
-        "rsdat",
-        "--last-freeze",
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--last-freeze"));
+    let o = stations(&input, "-", &["--preset", "rsdat", "--last-freeze"]);
+    fails(&o, "--last-freeze");
 }
 
 #[test]
 fn missing_input_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("si.csv");
-    let o = rsdat(&[
-        "spring-index",
-        "stations",
-        "no-such.csv",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("`no-such.csv`"));
+    fails(&stations("no-such.csv", &out, &[]), "`no-such.csv`");
     assert!(!out.exists());
 }
 
@@ -265,29 +221,8 @@ fn rsdat_preset_matches_the_xarray_seed_formulation() {
     use rsdat_model::Source;
 
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("daymet");
-    let o = rsdat(&[
-        "sample-data",
-        "daymet",
-        "--out",
-        data.to_str().unwrap(),
-        "--years",
-        "1980",
-        "--ny",
-        "12",
-        "--nx",
-        "10",
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let files: Vec<String> = ["tmin", "tmax", "dayl"]
-        .iter()
-        .map(|v| {
-            data.join(format!("daymet_v4_daily_na_{v}_1980.nc"))
-                .display()
-                .to_string()
-        })
-        .collect();
+    // tmin, tmax and dayl of 1980
+    let files = common::sample(dir.path(), "1980", 12, 10);
     let src = rsdat_io::open_merged(&files).unwrap();
     let (days, ny, nx) = (300, 12, 10);
     let read = |name: &str| {
@@ -325,16 +260,7 @@ fn rsdat_preset_matches_the_xarray_seed_formulation() {
     let input = dir.path().join("cells.csv");
     let out = dir.path().join("si.csv");
     std::fs::write(&input, csv).unwrap();
-    let o = rsdat(&[
-        "spring-index",
-        "stations",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--preset",
-        "rsdat",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    ok(&stations(&input, &out, &["--preset", "rsdat"]));
     let got: std::collections::BTreeMap<(String, String), (String, String)> =
         std::fs::read_to_string(&out)
             .unwrap()
