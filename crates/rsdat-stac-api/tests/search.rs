@@ -2,43 +2,9 @@
 //! with Sentinel-2-like items made by pystac), with pystac-client as the oracle.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
-use std::path::PathBuf;
-
 use rsdat_stac_api::{Client, Error, Options, SearchParams};
-use rsdat_testkit::stac_api::Server;
-use serde_json::{json, Value};
-
-fn items_file() -> PathBuf {
-    rsdat_testkit::fixtures(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/make_s2_items.py"
-    ))
-    .join("items.json")
-}
-
-/// A server per test: it stops when the test drops it (a static would outlive the process).
-fn server() -> Server {
-    Server::start(&[&items_file()])
-}
-
-/// The item ids pystac-client finds for the same search, in its order.
-fn pystac_client(url: &str, kwargs: &Value) -> Vec<String> {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/pystac_client_search.py"
-    );
-    let code = format!(
-        "import runpy, sys; sys.argv = [{script:?}] + sys.argv[1:]; runpy.run_path({script:?}, run_name='__main__')"
-    );
-    let out = rsdat_testkit::run_python(&code, &[url, &kwargs.to_string()]);
-    let v: Value = serde_json::from_str(&out).unwrap();
-    v["ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_owned())
-        .collect()
-}
+use rsdat_testkit::stac_api::{pystac_client_ids, Server};
+use serde_json::json;
 
 fn ids(items: &[rsdat_stac_api::Item]) -> Vec<String> {
     items.iter().map(|i| i.id.clone()).collect()
@@ -53,14 +19,14 @@ fn l2a(limit: u64) -> SearchParams {
 }
 
 #[test]
-fn pages_concurrently_and_agrees_with_pystac_client() {
-    let s = server();
+fn pages_concurrently_and_agrees_with_pystac_client_ids() {
+    let s = Server::with_s2_items();
     let client = Client::open(s.url()).unwrap();
     let mut seen = Vec::new();
     let found = client
         .search(&l2a(20), None, &mut |p| seen.push(p.items))
         .unwrap();
-    let oracle = pystac_client(
+    let oracle = pystac_client_ids(
         s.url(),
         &json!({"collections": ["sentinel-2-l2a"], "limit": 20}),
     );
@@ -79,7 +45,7 @@ fn pages_concurrently_and_agrees_with_pystac_client() {
 
 #[test]
 fn sequential_paging_gives_the_same_items() {
-    let s = server();
+    let s = Server::with_s2_items();
     let opts = Options {
         workers: 1,
         ..Options::default()
@@ -87,7 +53,7 @@ fn sequential_paging_gives_the_same_items() {
     let client = Client::open_with(s.url(), opts).unwrap();
     let found = client.search(&l2a(17), None, &mut |_| {}).unwrap();
     assert!(!found.concurrent);
-    let oracle = pystac_client(
+    let oracle = pystac_client_ids(
         s.url(),
         &json!({"collections": ["sentinel-2-l2a"], "limit": 17}),
     );
@@ -95,8 +61,8 @@ fn sequential_paging_gives_the_same_items() {
 }
 
 #[test]
-fn bbox_datetime_and_max_items_agree_with_pystac_client() {
-    let s = server();
+fn bbox_datetime_and_max_items_agree_with_pystac_client_ids() {
+    let s = Server::with_s2_items();
     let client = Client::open(s.url()).unwrap();
     let params = l2a(7)
         .bbox_str("4,52,5,53")
@@ -104,7 +70,7 @@ fn bbox_datetime_and_max_items_agree_with_pystac_client() {
         .datetime_str("2023-02/2023-06")
         .unwrap();
     let found = client.search(&params, Some(30), &mut |_| {}).unwrap();
-    let oracle = pystac_client(
+    let oracle = pystac_client_ids(
         s.url(),
         &json!({"collections": ["sentinel-2-l2a"], "limit": 7, "bbox": [4, 52, 5, 53],
                 "datetime": "2023-02/2023-06", "max_items": 30}),
@@ -113,7 +79,7 @@ fn bbox_datetime_and_max_items_agree_with_pystac_client() {
     assert_eq!(ids(&found.items), oracle);
     // Without a cap: every match, across several pages.
     let all = client.search(&params, None, &mut |_| {}).unwrap();
-    let oracle = pystac_client(
+    let oracle = pystac_client_ids(
         s.url(),
         &json!({"collections": ["sentinel-2-l2a"], "limit": 7, "bbox": [4, 52, 5, 53],
                 "datetime": "2023-02/2023-06"}),
@@ -124,12 +90,12 @@ fn bbox_datetime_and_max_items_agree_with_pystac_client() {
 
 #[test]
 fn two_collections_and_ids() {
-    let s = server();
+    let s = Server::with_s2_items();
     let client = Client::open(s.url()).unwrap();
     let mut p = l2a(25);
     p.collections.push("sentinel-2-l1c".into());
     let found = client.search(&p, None, &mut |_| {}).unwrap();
-    let oracle = pystac_client(
+    let oracle = pystac_client_ids(
         s.url(),
         &json!({"collections": ["sentinel-2-l2a", "sentinel-2-l1c"], "limit": 25}),
     );
@@ -139,7 +105,7 @@ fn two_collections_and_ids() {
     p.collections.push("sentinel-2-l1c".into());
     p.ids.clone_from(&want);
     let by_id = client.search(&p, None, &mut |_| {}).unwrap();
-    let oracle = pystac_client(
+    let oracle = pystac_client_ids(
         s.url(),
         &json!({"collections": ["sentinel-2-l2a", "sentinel-2-l1c"], "ids": want}),
     );
@@ -148,8 +114,8 @@ fn two_collections_and_ids() {
 }
 
 #[test]
-fn collections_agree_with_pystac_client() {
-    let s = server();
+fn collections_agree_with_pystac_client_ids() {
+    let s = Server::with_s2_items();
     let client = Client::open(s.url()).unwrap();
     let mut got: Vec<String> = client
         .collections()
@@ -158,7 +124,7 @@ fn collections_agree_with_pystac_client() {
         .map(|c| c.id)
         .collect();
     got.sort();
-    let mut oracle = pystac_client(s.url(), &json!({"collections_list": true}));
+    let mut oracle = pystac_client_ids(s.url(), &json!({"collections_list": true}));
     oracle.sort();
     assert_eq!(got, oracle);
     assert!(client.collection("sentinel-2-l2a").unwrap().is_some());
@@ -167,7 +133,7 @@ fn collections_agree_with_pystac_client() {
 
 #[test]
 fn unknown_collection_is_named_with_the_ones_there_are() {
-    let s = server();
+    let s = Server::with_s2_items();
     let client = Client::open(s.url()).unwrap();
     let mut p = l2a(10);
     p.collections.push("landsat-c2-l2".into());
@@ -182,7 +148,7 @@ fn unknown_collection_is_named_with_the_ones_there_are() {
 
 #[test]
 fn a_4xx_answer_shows_the_server_message() {
-    let s = server();
+    let s = Server::with_s2_items();
     let url = format!("{}/collections/nope", s.url());
     let e = Client::open(&url).unwrap_err();
     let text = e.to_string();

@@ -1,5 +1,7 @@
 //! A real STAC API server on loopback for tests: `rustac serve` (the `rustac` wheel from
-//! scripts/requirements.txt) with an in-memory backend, loaded from item collection files.
+//! scripts/requirements.txt) with an in-memory backend, loaded from item collection files;
+//! the Sentinel-2-like items of `crates/rsdat-stac-api/tests/data/make_s2_items.py` to load,
+//! and pystac-client as the oracle of a search.
 //! A failure inside it is a broken test set-up, so it panics with what to do.
 #![allow(clippy::missing_panics_doc)]
 
@@ -50,6 +52,12 @@ impl Server {
         server
     }
 
+    /// Serves the Sentinel-2-like items of [`s2_items`].
+    #[must_use]
+    pub fn with_s2_items() -> Self {
+        Self::start(&[&s2_items()])
+    }
+
     /// The landing page URL (`http://127.0.0.1:PORT`).
     #[must_use]
     pub fn url(&self) -> &str {
@@ -82,6 +90,39 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `crates/rsdat-stac-api/tests/data/NAME`.
+fn data(name: &str) -> PathBuf {
+    crate::repo_root()
+        .join("crates/rsdat-stac-api/tests/data")
+        .join(name)
+}
+
+/// The ItemCollection file of Sentinel-2-L2A/L1C-like items that `make_s2_items.py` makes
+/// (once per script content, as every fixture).
+#[must_use]
+pub fn s2_items() -> PathBuf {
+    crate::fixtures(data("make_s2_items.py")).join("items.json")
+}
+
+/// The item ids (or collection ids, for `{"collections_list": true}`) that pystac-client finds
+/// at `url` for `kwargs` of `Client.search`, in its order (`pystac_client_search.py`).
+#[must_use]
+pub fn pystac_client_ids(url: &str, kwargs: &serde_json::Value) -> Vec<String> {
+    let script = data("pystac_client_search.py");
+    let code = format!(
+        "import runpy, sys; sys.argv = [{script:?}] + sys.argv[1:]; runpy.run_path({script:?}, run_name='__main__')"
+    );
+    let out = crate::run_python(&code, &[url, &kwargs.to_string()]);
+    let v: serde_json::Value = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("pystac_client_search.py printed no JSON ({e}): {out}"));
+    v["ids"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no `ids` in the output of pystac_client_search.py: {v}"))
+        .iter()
+        .map(|s| s.as_str().expect("ids are strings").to_owned())
+        .collect()
 }
 
 /// The `rustac` program of the fixture venv.
