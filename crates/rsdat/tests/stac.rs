@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use common::{fails, ok, rsdat};
-use rsdat_testkit::stac_api::Server;
+use rsdat_testkit::stac_api::{pystac_client_ids, Server};
 use serde_json::{json, Value};
 
 fn fixtures() -> PathBuf {
@@ -327,52 +327,36 @@ fn bad_input_is_a_clear_error() {
         &rsdat(&["stac", "describe", out.to_str().unwrap(), "--child", "na"]),
         "has: pr",
     );
-    fails(
-        &rsdat(&[
+    let (out, x, y) = (
+        out.to_str().unwrap(),
+        tmp.path().join("x"),
+        tmp.path().join("y"),
+    );
+    let (x, y) = (x.to_str().unwrap(), y.to_str().unwrap());
+    for (template, error) in [
+        ("${year", "bad template `${year`"),
+        ("${platform}", "--default platform=VALUE"),
+    ] {
+        let args = [
             "stac",
             "subcatalogs",
-            out.to_str().unwrap(),
+            out,
             "--template",
-            "${year",
+            template,
             "--out",
-            tmp.path().join("x").to_str().unwrap(),
-        ]),
-        "bad template `${year`",
-    );
-    fails(
-        &rsdat(&[
-            "stac",
-            "subcatalogs",
-            out.to_str().unwrap(),
-            "--template",
-            "${platform}",
-            "--out",
-            tmp.path().join("x").to_str().unwrap(),
-        ]),
-        "--default platform=VALUE",
-    );
-    fails(
-        &rsdat(&[
-            "stac",
-            "daymet-catalog",
-            "--out",
-            tmp.path().join("y").to_str().unwrap(),
-            "--regions",
-            "xx",
-        ]),
-        "unknown Daymet region `xx`",
-    );
-    fails(
-        &rsdat(&[
-            "stac",
-            "daymet-catalog",
-            "--out",
-            tmp.path().join("y").to_str().unwrap(),
-            "--years",
-            "2021-1980",
-        ]),
-        "runs backwards",
-    );
+            x,
+        ];
+        fails(&rsdat(&args), error);
+    }
+    for (option, value, error) in [
+        ("--regions", "xx", "unknown Daymet region `xx`"),
+        ("--years", "2021-1980", "runs backwards"),
+    ] {
+        fails(
+            &rsdat(&["stac", "daymet-catalog", "--out", y, option, value]),
+            error,
+        );
+    }
     // A file where an item is expected.
     std::fs::create_dir_all(tmp.path().join("w/i")).unwrap();
     std::fs::write(
@@ -391,28 +375,6 @@ fn bad_input_is_a_clear_error() {
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../rsdat-stac-api/tests/data");
 
-/// A server per test: it stops when the test drops it (a static would outlive the process).
-fn stac_api() -> Server {
-    let items: PathBuf =
-        rsdat_testkit::fixtures(format!("{DATA}/make_s2_items.py")).join("items.json");
-    Server::start(&[&items])
-}
-
-fn pystac_client(url: &str, kwargs: &Value) -> Vec<String> {
-    let script = format!("{DATA}/pystac_client_search.py");
-    let code = format!(
-        "import runpy, sys; sys.argv = [{script:?}] + sys.argv[1:]; runpy.run_path({script:?}, run_name='__main__')"
-    );
-    let out = rsdat_testkit::run_python(&code, &[url, &kwargs.to_string()]);
-    let v: Value = serde_json::from_str(&out).unwrap();
-    v["ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_owned())
-        .collect()
-}
-
 fn feature_ids(collection: &Value) -> Vec<String> {
     assert_eq!(collection["type"], "FeatureCollection");
     collection["features"]
@@ -425,7 +387,7 @@ fn feature_ids(collection: &Value) -> Vec<String> {
 
 #[test]
 fn search_writes_the_items_pystac_client_finds() {
-    let s = stac_api();
+    let s = Server::with_s2_items();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("items.json");
     let o = rsdat(&[
@@ -446,7 +408,7 @@ fn search_writes_the_items_pystac_client_finds() {
     ]);
     let summary: Value = serde_json::from_str(&ok(&o)).unwrap();
     let written: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    let oracle = pystac_client(
+    let oracle = pystac_client_ids(
         s.url(),
         &json!({"collections": ["sentinel-2-l2a"], "bbox": [3, 51, 6, 53],
                 "datetime": "2023-01-01/2023-09-30", "limit": 10}),
@@ -466,7 +428,7 @@ fn search_writes_the_items_pystac_client_finds() {
 
 #[test]
 fn search_to_stdout_with_max_items() {
-    let s = stac_api();
+    let s = Server::with_s2_items();
     let o = rsdat(&[
         "stac",
         "search",
@@ -479,7 +441,7 @@ fn search_to_stdout_with_max_items() {
         "31",
     ]);
     let written: Value = serde_json::from_str(&ok(&o)).unwrap();
-    let oracle = pystac_client(
+    let oracle = pystac_client_ids(
         s.url(),
         &json!({"collections": ["sentinel-2-l2a", "sentinel-2-l1c"], "limit": 9, "max_items": 31}),
     );
@@ -543,7 +505,7 @@ fn assert_same_item(read: &Value, json: &Value) {
 
 #[test]
 fn search_writes_stac_geoparquet_that_stac_geoparquet_reads() {
-    let s = stac_api();
+    let s = Server::with_s2_items();
     let dir = tempfile::tempdir().unwrap();
     let search = |out: &Path| -> Value {
         let o = rsdat(&[
@@ -640,7 +602,7 @@ fn search_writes_stac_geoparquet_that_stac_geoparquet_reads() {
 
 #[test]
 fn geoparquet_output_errors_name_the_file() {
-    let s = stac_api();
+    let s = Server::with_s2_items();
     let dir = tempfile::tempdir().unwrap();
     let search = |out: &Path, ids: &str| {
         rsdat(&[
@@ -703,7 +665,7 @@ fn geoparquet_output_errors_name_the_file() {
 
 #[test]
 fn collections_lists_what_pystac_client_lists() {
-    let s = stac_api();
+    let s = Server::with_s2_items();
     let v: Value =
         serde_json::from_str(&ok(&rsdat(&["stac", "collections", s.url(), "--json"]))).unwrap();
     let mut got: Vec<String> = v
@@ -713,7 +675,7 @@ fn collections_lists_what_pystac_client_lists() {
         .map(|c| c["id"].as_str().unwrap().to_owned())
         .collect();
     got.sort();
-    let mut oracle = pystac_client(s.url(), &json!({"collections_list": true}));
+    let mut oracle = pystac_client_ids(s.url(), &json!({"collections_list": true}));
     oracle.sort();
     assert_eq!(got, oracle);
     let text = ok(&rsdat(&["stac", "collections", s.url()]));
@@ -725,7 +687,7 @@ fn collections_lists_what_pystac_client_lists() {
 
 #[test]
 fn unknown_collection_is_a_clear_error() {
-    let s = stac_api();
+    let s = Server::with_s2_items();
     let o = rsdat(&["stac", "search", s.url(), "--collections", "landsat-c2-l2"]);
     fails(&o, "unknown collection `landsat-c2-l2`");
     fails(&o, "sentinel-2-l2a");
@@ -776,7 +738,7 @@ fn bad_options_fail_before_any_request() {
 #[test]
 fn http_errors_name_the_url_and_the_status() {
     // 404 from the real API: a landing page URL that is no landing page.
-    let s = stac_api();
+    let s = Server::with_s2_items();
     let missing = format!("{}/collections/nope", s.url());
     let o = rsdat(&[
         "stac",
