@@ -31,8 +31,6 @@ users of the machine hits both; the summary records the load (`uptime`) before a
 Results: bench/runs/<date>-<host>-stac/raw.csv and summary.txt (or --out).
 """
 import argparse
-import csv
-import datetime
 import filecmp
 import os
 import platform
@@ -51,6 +49,9 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURE = ROOT / "crates/rsdat-stac/tests/data/make_catalogs.py"
 VARS = "tmin,tmax,dayl,prcp,srad,swe,vp"
+
+sys.path.insert(0, str(ROOT / "bench"))
+import results  # noqa: E402  (bench/results.py: load and results writer of every bench script)
 
 PYSTAC_CODE = """
 import importlib.util, sys, time
@@ -105,10 +106,6 @@ def same_tree(a, b):
     return True
 
 
-def uptime():
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--years", default="1000-4333", help="year range; x3 regions = items")
@@ -135,7 +132,7 @@ def main():
     y0, y1 = (int(x) for x in args.years.split("-"))
     n_items = 3 * (y1 - y0 + 1)
     rows = []
-    load_before = uptime()
+    load_before = results.uptime()
     work = Path(tempfile.mkdtemp(prefix="rsdat-bench-stac-", dir=args.dir))
     fs_type = subprocess.run(["stat", "-f", "-c", "%T", str(work)], capture_output=True, text=True).stdout.strip()
     try:
@@ -171,7 +168,7 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    load_after = uptime()
+    load_after = results.uptime()
 
     def med(key):
         return statistics.median(r[key] for r in rows)
@@ -204,13 +201,7 @@ def main():
         f"  load after:  {load_after}\n"
     )
     print(summary)
-    out = Path(args.out) if args.out else ROOT / "bench/runs" / f"{datetime.date.today()}-{socket.gethostname()}-stac"
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "raw.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    (out / "summary.txt").write_text(summary)
+    out = results.write(results.run_dir("stac", args.out), rows, summary)
     print(f"results in {out}")
 
 

@@ -26,8 +26,6 @@ items/s. The summary records the load (`uptime`) before and after. Results go to
 bench/runs/<date>-<host>-stac-search/raw.csv and summary.txt (or --out).
 """
 import argparse
-import csv
-import datetime
 import json
 import os
 import shutil
@@ -42,6 +40,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DATA = ROOT / "crates/rsdat-stac-api/tests/data"
+
+sys.path.insert(0, str(ROOT / "bench"))
+import results  # noqa: E402  (bench/results.py: load and results writer of every bench script)
 
 
 def parse_args():
@@ -98,10 +99,6 @@ def timed(cmd):
     return time.perf_counter() - t, out.stdout
 
 
-def uptime():
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-
-
 def items_json(args):
     """The API's items for --items (made once with make_s2_items.py, kept under --data)."""
     data = Path(args.data) / f"s2-{args.items}"
@@ -121,19 +118,13 @@ def save(args, name, rows, lines, rsdat, load_before, load_after):
     ]
     summary = "\n".join(lines)
     print(summary)
-    out = Path(args.out) if args.out else ROOT / "bench/runs" / f"{datetime.date.today()}-{socket.gethostname()}-{name}"
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "raw.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    (out / "summary.txt").write_text(summary + "\n")
+    out = results.write(results.run_dir(name, args.out), rows, summary)
     print(f"written to {out}", file=sys.stderr)
 
 
 def main():
     args = parse_args()
-    load_before = uptime()
+    load_before = results.uptime()
     items = items_json(args)
     rsdat = rsdat_binary(args)
     proc, url = start_server(items)
@@ -168,7 +159,7 @@ def main():
         proc.wait()
         shutil.rmtree(work, ignore_errors=True)
 
-    load_after = uptime()
+    load_after = results.uptime()
     med = {}
     for tool in ("rsdat", "rsdat-seq", "pystac-client"):
         rs = [r for r in rows if r["tool"] == tool]

@@ -34,7 +34,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bench as search_bench  # noqa: E402  (bench.py beside this file: items, server, binary, results)
+import results  # noqa: E402  (bench/results.py: the machine's load)
 
 PEER = r"""
 import json, sys, time
@@ -85,7 +87,7 @@ def read_ids(path):
 
 def main():
     args = parse_args()
-    load_before = search_bench.uptime()
+    load_before = results.uptime()
     items = search_bench.items_json(args)
     rsdat = search_bench.rsdat_binary(args)
     proc, url = search_bench.start_server(items)
@@ -119,7 +121,7 @@ def main():
         proc.wait()
         shutil.rmtree(work, ignore_errors=True)
 
-    load_after = search_bench.uptime()
+    load_after = results.uptime()
     tools = ("rsdat json", "rsdat parquet", "stac-geoparquet")
     med = {t: statistics.median(r["write_s"] for r in rows if r["tool"] == t) for t in tools}
     n = rows[0]["items"]
