@@ -82,51 +82,6 @@ pub enum Error {
         /// The ids the API has.
         available: String,
     },
-    /// The items could not be written to a file or stream.
-    #[error("cannot write `{path}`")]
-    Write {
-        /// The file (or `stdout`).
-        path: String,
-        /// The storage or I/O error.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    /// The items could not be put in the output format's columns.
-    #[error("cannot write the items to `{path}` as {format}")]
-    Encode {
-        /// The file (or `stdout`).
-        path: String,
-        /// The format (`stac-geoparquet`, `ItemCollection JSON`).
-        format: &'static str,
-        /// The encoder's error.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    /// Nothing to write in a format whose columns come from the items.
-    #[error(
-        "no items to write to `{path}`: {format} needs at least one item (its columns come \
-         from the items' fields), so nothing was written; widen the search, or write a \
-         `.json` file for an empty ItemCollection"
-    )]
-    NoItems {
-        /// The file asked for.
-        path: String,
-        /// The format.
-        format: &'static str,
-    },
-    /// An output format that this build leaves out.
-    #[error(
-        "`{path}`: {format} output is not built into this program; rebuild it with the cargo \
-         feature `{feature}` (on by default in the rsdat binary) or write a `.json` file"
-    )]
-    FormatNotBuilt {
-        /// The file asked for.
-        path: String,
-        /// The format.
-        format: &'static str,
-        /// The cargo feature that brings it.
-        feature: &'static str,
-    },
 }
 
 fn attempts_text(attempts: u32) -> String {

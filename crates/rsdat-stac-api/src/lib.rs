@@ -36,16 +36,12 @@
 
 mod client;
 mod error;
-#[cfg(feature = "geoparquet")]
-mod geoparquet;
 mod http;
-mod output;
 mod paging;
 mod params;
 
 pub use client::{Client, Options, Progress, SearchResult};
 pub use error::{Error, Result};
 pub use http::Method;
-pub use output::{write_items, write_items_to, ItemsFormat};
 pub use params::{parse_bbox, parse_datetime, SearchParams};
 pub use stac::{Collection, Item, ItemCollection};

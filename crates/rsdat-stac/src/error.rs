@@ -89,6 +89,64 @@ pub enum Error {
         /// The keys it has, comma-separated.
         found: String,
     },
+    /// The items could not be put in a file format's columns.
+    #[error("cannot write the items to `{path}` as {format}")]
+    Encode {
+        /// The file (or `stdout`).
+        path: String,
+        /// The format (`stac-geoparquet`, `ItemCollection JSON`).
+        format: &'static str,
+        /// The encoder's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A file that cannot be read as the set of items its name or content says it is.
+    #[error("`{href}` is not a readable {format} file{hint}")]
+    Decode {
+        /// Path or URL.
+        href: String,
+        /// The format (`stac-geoparquet`).
+        format: &'static str,
+        /// What to do about it.
+        hint: &'static str,
+        /// The decoder's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Nothing to write in a format whose columns come from the items.
+    #[error(
+        "no items to write to `{path}`: {format} needs at least one item (its columns come \
+         from the items' fields), so nothing was written; widen the search, or write a \
+         `.json` file for an empty ItemCollection"
+    )]
+    NoItems {
+        /// The file asked for.
+        path: String,
+        /// The format.
+        format: &'static str,
+    },
+    /// A file format that this build leaves out.
+    #[error(
+        "`{path}`: {format} files are not built into this program; rebuild it with the cargo \
+         feature `{feature}` (on by default in the rsdat binary) or use a `.json` file"
+    )]
+    FormatNotBuilt {
+        /// The file asked for.
+        path: String,
+        /// The format.
+        format: &'static str,
+        /// The cargo feature that brings it.
+        feature: &'static str,
+    },
+    /// A file name whose extension names no format of item sets.
+    #[error(
+        "unknown file type `{path}`: a set of items is a `.json` file (an ItemCollection) or a \
+         `.parquet` file (stac-geoparquet)"
+    )]
+    UnknownFormat {
+        /// The file name.
+        path: String,
+    },
     /// Invalid options (ranges, lists, names).
     #[error("{0}")]
     Input(String),

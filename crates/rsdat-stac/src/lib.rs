@@ -7,7 +7,9 @@
 //! `normalize_and_save` writes, in time linear in the number of objects. The objects are
 //! the `stac` crate's [`stac::Catalog`], [`stac::Collection`], [`stac::Item`] and
 //! [`stac::Link`]; the tree operations are this crate's. [`daymet_catalog`] builds the
-//! Daymet V4 catalog of the RS-DAT workflow.
+//! Daymet V4 catalog of the RS-DAT workflow. [`ItemSet`] reads, edits and writes back the
+//! item sets a STAC API search leaves (ItemCollection JSON, or stac-geoparquet with the
+//! `geoparquet` feature); [`Source`] reads whichever of the two a file holds.
 //!
 //! ```
 //! use rsdat_stac::{daymet_catalog, Catalog, CatalogType, DaymetOptions};
@@ -32,6 +34,7 @@ mod datetime;
 mod daymet;
 mod error;
 mod href;
+mod items;
 mod json;
 mod layout;
 mod template;
@@ -42,6 +45,7 @@ pub use daymet::{
     DAYMET_LCC_WKT2, DAYMET_REGIONS, DAYMET_VARIABLES,
 };
 pub use error::{Error, Result};
+pub use items::{write_items, write_items_to, ItemSet, ItemsFormat, Source};
 pub use json::JsonStyle;
 pub use layout::{CatalogType, SaveSummary};
 pub use tree::{Catalog, Kind, NodeId};

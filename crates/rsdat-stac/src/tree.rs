@@ -1,9 +1,9 @@
 //! The in-memory catalog tree: nodes (catalogs, collections, items) in an arena, links that
 //! point at nodes or at HREFs, and the operations pystac offers on it (read, walk, add).
 
-mod assets;
+pub(crate) mod assets;
 mod fields;
-mod read;
+pub(crate) mod read;
 
 pub(crate) use fields::Fields;
 
@@ -437,7 +437,7 @@ impl Catalog {
         }
     }
 
-    fn expect_container(&self, parent: NodeId) -> Result<()> {
+    pub(crate) fn expect_container(&self, parent: NodeId) -> Result<()> {
         if self.kind(parent).is_container() {
             Ok(())
         } else {

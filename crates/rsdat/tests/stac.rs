@@ -11,7 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use common::{fails, ok, rsdat};
+use common::{fails, ok, read_geoparquet, rsdat};
 use rsdat_testkit::stac_api::{pystac_client_ids, Server};
 use serde_json::{json, Value};
 
@@ -373,8 +373,6 @@ fn bad_input_is_a_clear_error() {
 
 // ---- STAC API: search and collections ----
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../rsdat-stac-api/tests/data");
-
 fn feature_ids(collection: &Value) -> Vec<String> {
     assert_eq!(collection["type"], "FeatureCollection");
     collection["features"]
@@ -429,33 +427,44 @@ fn search_writes_the_items_pystac_client_finds() {
 #[test]
 fn search_to_stdout_with_max_items() {
     let s = Server::with_s2_items();
-    let o = rsdat(&[
-        "stac",
-        "search",
-        s.url(),
-        "--collections",
-        "sentinel-2-l2a,sentinel-2-l1c",
-        "--limit",
-        "9",
-        "--max-items",
-        "31",
-    ]);
-    let written: Value = serde_json::from_str(&ok(&o)).unwrap();
+    let search = |extra: &[&str]| {
+        let mut args = vec![
+            "stac",
+            "search",
+            s.url(),
+            "--collections",
+            "sentinel-2-l2a,sentinel-2-l1c",
+            "--limit",
+            "9",
+            "--max-items",
+            "31",
+        ];
+        args.extend(extra);
+        rsdat(&args)
+    };
+    let written: Value = serde_json::from_str(&ok(&search(&[]))).unwrap();
     let oracle = pystac_client_ids(
         s.url(),
         &json!({"collections": ["sentinel-2-l2a", "sentinel-2-l1c"], "limit": 9, "max_items": 31}),
     );
     assert_eq!(feature_ids(&written), oracle);
     assert_eq!(oracle.len(), 31);
-}
 
-/// What `read_geoparquet.py` (stac-geoparquet, pyarrow and geopandas) reads from `path`.
-fn read_geoparquet(path: &Path) -> Value {
-    let script = format!("{DATA}/read_geoparquet.py");
-    let code = format!(
-        "import runpy, sys; sys.argv = [{script:?}] + sys.argv[1:]; runpy.run_path({script:?}, run_name='__main__')"
-    );
-    serde_json::from_str(&rsdat_testkit::run_python(&code, &[path.to_str().unwrap()])).unwrap()
+    // `--out -` is stdout too; `--format parquet` writes stac-geoparquet there.
+    let o = search(&["--out", "-", "--format", "parquet"]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert!(o.stdout.starts_with(b"PAR1") && o.stdout.ends_with(b"PAR1"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stdout.parquet");
+    std::fs::write(&file, &o.stdout).unwrap();
+    let read = read_geoparquet(&file);
+    let ids: Vec<&str> = read["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, oracle);
 }
 
 /// An RFC 3339 time as an instant (`...21Z` and `...21.000000Z` are the same).
@@ -718,10 +727,16 @@ fn bad_options_fail_before_any_request() {
         &search(&["--filter", "eo:cloud_cover < 10"]),
         "invalid --filter",
     );
+    let o = search(&["--out", "items.csv"]);
+    fails(&o, "invalid --out `items.csv`");
     fails(
-        &search(&["--out", "items.csv"]),
-        "invalid --out `items.csv`: unknown file type; --out takes a `.json` file (an \
-         ItemCollection) or a `.parquet` file (stac-geoparquet)",
+        &o,
+        "unknown file type `items.csv`: a set of items is a `.json` file (an ItemCollection) \
+         or a `.parquet` file (stac-geoparquet)",
+    );
+    fails(
+        &search(&["--out", "items.json", "--format", "parquet"]),
+        "--format parquet but --out `items.json` names a JSON file",
     );
     fails(&search(&["--out", "items"]), "invalid --out `items`");
     fails(
@@ -791,4 +806,136 @@ fn malformed_json_names_the_url() {
     fails(&o, "did not return valid landing page JSON");
     let o = rsdat(&["stac", "collections", &url, "--json"]);
     fails(&o, "did not return valid landing page JSON");
+}
+
+// ---- item files as input: make-catalog against pystac ----
+
+/// pystac builds a catalog from an ItemCollection file: `Catalog(id, description)`,
+/// `add_items`, `generate_subcatalogs` (when a template is given), `normalize_and_save`.
+/// argv: ITEMS OUT CATALOG_TYPE [TEMPLATE].
+const MAKE_CATALOG_WITH_PYSTAC: &str = r#"
+import sys, pystac, pystac.stac_io
+pystac.stac_io.orjson = None
+items, out, ctype = sys.argv[1:4]
+cat = pystac.Catalog("s2", "Sentinel-2 items from a search")
+cat.add_items(pystac.ItemCollection.from_file(items))
+if len(sys.argv) > 4:
+    cat.generate_subcatalogs(sys.argv[4])
+cat.normalize_and_save(out, catalog_type=pystac.CatalogType[ctype])
+"#;
+
+#[test]
+fn make_catalog_from_search_results_matches_pystac() {
+    let s = Server::with_s2_items();
+    let dir = tempfile::tempdir().unwrap();
+    let search = |out: &Path| {
+        ok(&rsdat(&[
+            "stac",
+            "search",
+            s.url(),
+            "--collections",
+            "sentinel-2-l2a",
+            "--max-items",
+            "40",
+            "--out",
+            out.to_str().unwrap(),
+        ]));
+    };
+    let items = dir.path().join("items.json");
+    search(&items);
+    for (ctype, arg, template) in [
+        ("ABSOLUTE_PUBLISHED", None, None),
+        (
+            "SELF_CONTAINED",
+            Some("self-contained"),
+            Some("${year}/${month}"),
+        ),
+        (
+            "RELATIVE_PUBLISHED",
+            Some("relative-published"),
+            Some("${eo:cloud_cover}"),
+        ),
+    ] {
+        let ours = dir.path().join(format!("ours-{ctype}"));
+        let theirs = dir.path().join(format!("theirs-{ctype}"));
+        let mut args = vec![
+            "stac",
+            "make-catalog",
+            items.to_str().unwrap(),
+            "--out",
+            ours.to_str().unwrap(),
+            "--id",
+            "s2",
+            "--description",
+            "Sentinel-2 items from a search",
+            "--json",
+        ];
+        args.extend(arg.iter().flat_map(|a| ["--catalog-type", a]));
+        args.extend(template.iter().flat_map(|t| ["--subcatalogs", t]));
+        let report: Value = serde_json::from_str(&ok(&rsdat(&args))).unwrap();
+        assert_eq!(report["items"], 40, "{report}");
+        let mut py = vec![items.to_str().unwrap(), theirs.to_str().unwrap(), ctype];
+        py.extend(template);
+        let _ = rsdat_testkit::run_python(MAKE_CATALOG_WITH_PYSTAC, &py);
+        let (a, b) = (
+            rsdat_testkit::tree_texts(&ours),
+            rsdat_testkit::tree_texts(&theirs),
+        );
+        assert!(a.len() > 40, "{ctype}: {} files", a.len());
+        assert_eq!(
+            a.keys().collect::<Vec<_>>(),
+            b.keys().collect::<Vec<_>>(),
+            "{ctype}"
+        );
+        for (f, text) in &b {
+            let ours = a[f].replace(ours.to_str().unwrap(), "<out>");
+            let text = text.replace(theirs.to_str().unwrap(), "<out>");
+            assert_eq!(ours, text, "{ctype}: {} differs from pystac's", f.display());
+        }
+    }
+
+    // From stac-geoparquet: the same items and asset HREFs, as pystac reads the catalog.
+    let parquet = dir.path().join("items.parquet");
+    search(&parquet);
+    let out = dir.path().join("from-parquet");
+    ok(&rsdat(&[
+        "stac",
+        "make-catalog",
+        parquet.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--id",
+        "s2",
+        "--description",
+        "d",
+    ]));
+    let hrefs = |cat: &Path| {
+        rsdat_testkit::run_python(
+            "import sys, json, pystac\n\
+             c = pystac.Catalog.from_file(sys.argv[1])\n\
+             print(json.dumps(sorted((i.id, sorted((k, a.href) for k, a in i.assets.items())) \
+             for i in c.get_items(recursive=True))))",
+            &[cat.to_str().unwrap()],
+        )
+    };
+    assert_eq!(
+        hrefs(&out.join("catalog.json")),
+        hrefs(&dir.path().join("ours-ABSOLUTE_PUBLISHED/catalog.json"))
+    );
+
+    // Input that is no item file: a clear error.
+    fails(
+        &rsdat(&[
+            "stac",
+            "make-catalog",
+            out.join("catalog.json").to_str().unwrap(),
+            "--out",
+            dir.path().join("x").to_str().unwrap(),
+            "--id",
+            "x",
+            "--description",
+            "x",
+        ]),
+        "catalog.json` is a `Catalog`, but an ItemCollection (`FeatureCollection`) was expected",
+    );
 }

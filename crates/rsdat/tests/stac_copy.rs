@@ -2,7 +2,8 @@
 //! whose assets the testkit's HTTP server serves, copied to wsgidav (a dCache door with a
 //! bearer token, through `dcache://` and storage.toml); pystac reads and re-saves the
 //! updated catalog as the oracle. Also failures into the ledger, --resume after a failed or
-//! killed run, refused HREFs.
+//! killed run, refused HREFs; and the same copy from the items a STAC API search wrote
+//! (stac-geoparquet and ItemCollection JSON), read back with stac-geoparquet and pystac.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -67,6 +68,26 @@ for item in cat.get_items(recursive=True):
     for k, h in new.get(item.id, {}).items():
         item.assets[k].href = h
 cat.save()
+"#;
+
+/// The test catalog's items with sources on the HTTP server (a1, a2, b1), in collection
+/// `copy-test`, as an ItemCollection for a STAC API to serve. argv: CATALOG OUT.
+const ITEMS_OF_CATALOG: &str = r#"
+import json, sys, pystac
+cat = pystac.Catalog.from_file(sys.argv[1])
+items = [i for i in cat.get_items(recursive=True) if i.id != "b2"]
+for i in items:
+    i.collection_id = "copy-test"
+    i.clear_links()
+with open(sys.argv[2], "w") as f:
+    json.dump(pystac.ItemCollection(items).to_dict(transform_hrefs=False), f)
+"#;
+
+/// pystac's view of an ItemCollection file: item id -> item as a dict.
+const READ_ITEM_COLLECTION: &str = r#"
+import json, sys, pystac
+ic = pystac.ItemCollection.from_file(sys.argv[1])
+print(json.dumps({i.id: i.to_dict(transform_hrefs=False) for i in ic}))
 "#;
 
 /// The sources, sizes from 1 byte to 1.5 MB.
@@ -177,6 +198,12 @@ impl Setup {
         ];
         args.extend(extra);
         args
+    }
+
+    /// copy-assets of asset `data` from `input` to TO.
+    fn copy_from(&self, input: &Path) -> Output {
+        let f = input.to_str().unwrap();
+        self.rsdat(&["stac", "copy-assets", f, "--asset", "data", "--to", TO])
     }
 
     fn copy(&self, extra: &[&str]) -> Output {
@@ -569,4 +596,134 @@ fn bad_selections_and_hrefs_are_refused_before_copying() {
     ]);
     common::fails(&o, "is not a local file");
     assert_eq!(s.dav.count("PUT"), 0, "nothing may be copied");
+}
+
+/// The items of an item file as Python reads them (stac-geoparquet or pystac), by id.
+fn items_by_python(file: &Path) -> BTreeMap<String, Value> {
+    let items: Vec<Value> = if file.extension().is_some_and(|e| e == "parquet") {
+        common::read_geoparquet(file)["items"]
+            .as_array()
+            .unwrap()
+            .clone()
+    } else {
+        let v: Value = serde_json::from_str(&rsdat_testkit::run_python(
+            READ_ITEM_COLLECTION,
+            &[file.to_str().unwrap()],
+        ))
+        .unwrap();
+        v.as_object().unwrap().values().cloned().collect()
+    };
+    items
+        .into_iter()
+        .map(|i| (i["id"].as_str().unwrap().to_owned(), i))
+        .collect()
+}
+
+#[test]
+fn copies_from_search_results_and_rewrites_them_in_their_format() {
+    let s = Setup::new("SELF_CONTAINED", None);
+    let served = s.tmp.path().join("served.json");
+    let _ = rsdat_testkit::run_python(
+        ITEMS_OF_CATALOG,
+        &[s.catalog.to_str().unwrap(), served.to_str().unwrap()],
+    );
+    let api = rsdat_testkit::stac_api::Server::start(&[&served]);
+    for (name, sub) in [("found.parquet", "pq"), ("found.json", "js")] {
+        let file = s.tmp.path().join(name);
+        let f = file.to_str().unwrap();
+        let o = s.rsdat(&[
+            "stac",
+            "search",
+            api.url(),
+            "--collections",
+            "copy-test",
+            "--out",
+            f,
+        ]);
+        common::ok(&o);
+        let before = items_by_python(&file);
+        assert_eq!(before.keys().collect::<Vec<_>>(), ["a1", "a2", "b1"]);
+
+        // `stac items` lists them, as the Python readers do.
+        let listed = json(&s.rsdat(&["stac", "items", f, "--json"]));
+        let ids: Vec<&str> = listed["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids.len(), 3, "{listed}");
+        let one = json(&s.rsdat(&["stac", "items", f, "--id", "a2", "--json"]));
+        assert_eq!(
+            one["assets"]["data"]["href"],
+            before["a2"]["assets"]["data"]["href"]
+        );
+
+        let to = format!("{TO}/{sub}");
+        let o = s.rsdat(&[
+            "stac",
+            "copy-assets",
+            f,
+            "--asset",
+            "data",
+            "--to",
+            &to,
+            "--update-catalog",
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        let v = json(&o);
+        assert_eq!(
+            (&v["copied"], &v["failed"], &v["hrefs_updated"]),
+            (&3.into(), &0.into(), &3.into()),
+            "{v}"
+        );
+        assert_eq!(v["catalog"], f, "{v}");
+        for id in before.keys() {
+            let copy = s
+                .dav
+                .root()
+                .join(format!("pnfs/data/copies/{sub}/{id}/{id}.bin"));
+            assert!(std::fs::read(copy).unwrap() == s.data[id], "{name}: {id}");
+        }
+        no_leftovers(&s.dav.root());
+        // The file keeps its format; Python reads the new HREFs and nothing else changed.
+        let bytes = std::fs::read(&file).unwrap();
+        assert_eq!(
+            bytes.starts_with(b"PAR1"),
+            sub == "pq",
+            "{name} changed its format"
+        );
+        let after = items_by_python(&file);
+        for (id, item) in &before {
+            let new = format!("{to}/{id}/{id}.bin");
+            assert_eq!(after[id]["assets"]["data"]["href"], new.as_str(), "{name}");
+            let mut expected = item.clone();
+            expected["assets"]["data"]["href"] = new.as_str().into();
+            assert_eq!(after[id], expected, "{name}: {id}");
+        }
+    }
+
+    // Files that are no item set or catalog: errors naming the file.
+    let corrupt = s.tmp.path().join("corrupt.parquet");
+    std::fs::write(&corrupt, b"PAR1 not parquet").unwrap();
+    let o = s.copy_from(&corrupt);
+    common::fails(
+        &o,
+        "corrupt.parquet` is not a readable stac-geoparquet file",
+    );
+    let feature = s.tmp.path().join("feature.json");
+    std::fs::write(
+        &feature,
+        std::fs::read(&s.catalog_dir().join("a1/a1.json")).unwrap(),
+    )
+    .unwrap();
+    common::fails(
+        &s.copy_from(&feature),
+        "feature.json` is a single Item (`Feature`), but a Catalog, a Collection or an ItemCollection (`FeatureCollection`) was expected",
+    );
+    common::fails(
+        &s.copy_from(&s.tmp.path().join("none.parquet")),
+        "none.parquet",
+    );
 }

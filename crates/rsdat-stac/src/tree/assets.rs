@@ -11,16 +11,14 @@ impl Catalog {
     /// The asset keys of `node` (an item, or a collection with assets), in file order.
     #[must_use]
     pub fn asset_keys(&self, node: NodeId) -> Vec<&str> {
-        self.assets(node)
-            .map(|a| a.keys().map(String::as_str).collect())
-            .unwrap_or_default()
+        asset_keys(self.fields(node))
     }
 
     /// The HREF of asset `key` of `node` as the file has it (pystac's `Asset.href`),
     /// relative or absolute; `None` when there is no such asset or it has no HREF.
     #[must_use]
     pub fn asset_href(&self, node: NodeId, key: &str) -> Option<&str> {
-        self.assets(node)?.get(key)?.get("href")?.as_str()
+        asset_href(self.fields(node), key)
     }
 
     /// The HREF of asset `key` of `node` made absolute against the node's self HREF
@@ -47,12 +45,7 @@ impl Catalog {
     /// ```
     #[must_use]
     pub fn absolute_asset_href(&self, node: NodeId, key: &str) -> Option<String> {
-        let h = self.asset_href(node, key)?;
-        if href::is_absolute_href(h) {
-            return Some(h.to_owned());
-        }
-        let owner = self.self_href(node)?;
-        Some(href::make_absolute_href(h, Some(owner), false))
+        absolute_asset_href(self.fields(node), key, self.self_href(node))
     }
 
     /// Points asset `key` of `node` at `new_href` (pystac: `item.assets[key].href = ...`);
@@ -62,29 +55,58 @@ impl Catalog {
     /// # Errors
     /// [`Error::NoAsset`] when `node` has no asset `key`.
     pub fn set_asset_href(&mut self, node: NodeId, key: &str, new_href: &str) -> Result<()> {
-        let missing = |cat: &Self| Error::NoAsset {
-            object: cat
+        if set_asset_href(self.nodes[node.0].fields.map_mut(), key, new_href) {
+            return Ok(());
+        }
+        Err(Error::NoAsset {
+            object: self
                 .self_href(node)
-                .unwrap_or_else(|| cat.id(node))
+                .unwrap_or_else(|| self.id(node))
                 .to_owned(),
             key: key.to_owned(),
-            found: cat.asset_keys(node).join(", "),
-        };
-        let Some(Value::Object(asset)) = self.nodes[node.0]
-            .fields
-            .map_mut()
-            .get_mut("assets")
-            .and_then(|a| a.get_mut(key))
-        else {
-            return Err(missing(self));
-        };
-        asset.insert("href".into(), Value::String(new_href.to_owned()));
-        Ok(())
+            found: self.asset_keys(node).join(", "),
+        })
     }
+}
 
-    fn assets(&self, node: NodeId) -> Option<&Map<String, Value>> {
-        self.nodes[node.0].fields.map().get("assets")?.as_object()
+// The same operations on an object's JSON fields, shared by catalogs and item sets.
+
+/// The asset keys of an object, in file order.
+pub(crate) fn asset_keys(fields: &Map<String, Value>) -> Vec<&str> {
+    assets(fields)
+        .map(|a| a.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// The HREF of asset `key` as written.
+pub(crate) fn asset_href<'a>(fields: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    assets(fields)?.get(key)?.get("href")?.as_str()
+}
+
+/// The HREF of asset `key` made absolute against `base` (the object's location).
+pub(crate) fn absolute_asset_href(
+    fields: &Map<String, Value>,
+    key: &str,
+    base: Option<&str>,
+) -> Option<String> {
+    let h = asset_href(fields, key)?;
+    if href::is_absolute_href(h) {
+        return Some(h.to_owned());
     }
+    Some(href::make_absolute_href(h, Some(base?), false))
+}
+
+/// Sets the HREF of asset `key`; false when there is no such asset.
+pub(crate) fn set_asset_href(fields: &mut Map<String, Value>, key: &str, new_href: &str) -> bool {
+    let Some(Value::Object(asset)) = fields.get_mut("assets").and_then(|a| a.get_mut(key)) else {
+        return false;
+    };
+    asset.insert("href".into(), Value::String(new_href.to_owned()));
+    true
+}
+
+fn assets(fields: &Map<String, Value>) -> Option<&Map<String, Value>> {
+    fields.get("assets")?.as_object()
 }
 
 #[cfg(test)]

@@ -11,6 +11,14 @@ use crate::href;
 use crate::{CatalogType, Error, Result};
 
 pub(super) fn read(url: &str) -> Result<Catalog> {
+    let root_href = root_href(url);
+    let (doc, utf8) = fetch(&root_href)?;
+    read_doc(root_href, doc, utf8)
+}
+
+/// `url` made absolute; a local directory stands for the catalog.json (or collection.json)
+/// in it.
+pub(crate) fn root_href(url: &str) -> String {
     let mut root_href = if href::is_absolute_href(url) {
         url.to_owned()
     } else {
@@ -29,7 +37,16 @@ pub(super) fn read(url: &str) -> Result<Catalog> {
             root_href = href::join(root_href.trim_end_matches('/'), name);
         }
     }
-    let (doc, mut utf8) = fetch(&root_href)?;
+    root_href
+}
+
+/// The catalog whose root file `root_href` holds `doc` (`utf8`: its text is not all
+/// ASCII), and every file it links to.
+pub(crate) fn read_doc(
+    root_href: String,
+    doc: Map<String, Value>,
+    mut utf8: bool,
+) -> Result<Catalog> {
     let kind = kind_of(&doc, &root_href)?;
     if !kind.is_container() {
         return Err(Error::WrongType {
@@ -122,7 +139,7 @@ pub(super) fn read(url: &str) -> Result<Catalog> {
         tree.json_style = crate::JsonStyle::Orjson;
     }
     tree.resolve_hierarchy(&by_href, &root_href);
-    tracing::debug!(url, nodes = tree.nodes.len(), "read catalog");
+    tracing::debug!(url = root_href, nodes = tree.nodes.len(), "read catalog");
     Ok(tree)
 }
 
@@ -266,17 +283,22 @@ impl Catalog {
     }
 }
 
-/// Reads and parses one STAC JSON file; true when its text is not all ASCII.
-fn fetch(href: &str) -> Result<(Map<String, Value>, bool)> {
+/// The bytes of the file or URL `href`.
+pub(crate) fn fetch_bytes(href: &str) -> Result<Vec<u8>> {
     let read = |href: &str| -> rsdat_storage::Result<Vec<u8>> {
         let store = rsdat_storage::open_read(href)?;
         let len = store.len()?;
         store.get_range(0..len)
     };
-    let bytes = read(href).map_err(|source| Error::Read {
+    read(href).map_err(|source| Error::Read {
         href: href.to_owned(),
         source,
-    })?;
+    })
+}
+
+/// Reads and parses one STAC JSON file; true when its text is not all ASCII.
+pub(crate) fn fetch(href: &str) -> Result<(Map<String, Value>, bool)> {
+    let bytes = fetch_bytes(href)?;
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(m)) => Ok((m, !bytes.is_ascii())),
         Ok(_) => Err(Error::Invalid {
@@ -292,7 +314,11 @@ fn fetch(href: &str) -> Result<(Map<String, Value>, bool)> {
 }
 
 /// Checks the object against the `stac` crate's types (required fields and their types).
-fn validate(doc: Map<String, Value>, kind: Kind, href: &str) -> Result<Map<String, Value>> {
+pub(crate) fn validate(
+    doc: Map<String, Value>,
+    kind: Kind,
+    href: &str,
+) -> Result<Map<String, Value>> {
     let v = Value::Object(doc);
     let res = match kind {
         Kind::Catalog => stac::Catalog::deserialize(&v).map(drop),

@@ -8,6 +8,7 @@ mod copy_assets;
 mod daymet_catalog;
 mod describe;
 mod items;
+mod make_catalog;
 mod search;
 mod subcatalogs;
 
@@ -34,14 +35,18 @@ pub(crate) enum StacCommand {
     Collections(collections::CollectionsArgs),
     /// Print a catalog's tree of catalogs, collections and items (as pystac's describe()).
     Describe(describe::DescribeArgs),
-    /// List every item of a catalog (recursively), or show one item by id.
+    /// List every item of a catalog (recursively) or of an ItemCollection or stac-geoparquet
+    /// file, or show one item by id.
     Items(items::ItemsArgs),
     /// Move a catalog's items into sub-catalogs from a template and save it (pystac's
     /// generate_subcatalogs + normalize_and_save).
     Subcatalogs(subcatalogs::SubcatalogsArgs),
+    /// Build a static catalog from an ItemCollection or stac-geoparquet file (pystac's
+    /// add_items [+ generate_subcatalogs] + normalize_and_save).
+    MakeCatalog(make_catalog::MakeCatalogArgs),
     /// Build the Daymet V4 daily catalog: an item per region and year, an asset per variable.
     DaymetCatalog(daymet_catalog::DaymetCatalogArgs),
-    /// Copy assets to local, WebDAV or dCache storage (`<to>/<item id>/<file>`), in
+    /// Copy the assets of a catalog or item file to local, WebDAV or dCache storage (`<to>/<item id>/<file>`), in
     /// parallel, verified and resumable; optionally point the catalog at the copies.
     CopyAssets(copy_assets::CopyAssetsArgs),
 }
@@ -86,6 +91,16 @@ impl From<JsonStyleArg> for rsdat_stac::JsonStyle {
     }
 }
 
+/// Reads a catalog tree, or an ItemCollection or stac-geoparquet file of items.
+pub(crate) fn read_source(url: &str) -> anyhow::Result<rsdat_stac::Source> {
+    let source = rsdat_stac::Source::read(url)?;
+    match &source {
+        rsdat_stac::Source::Catalog(c) => tracing::info!(url, objects = c.len(), "read catalog"),
+        rsdat_stac::Source::Items(s) => tracing::info!(url, items = s.len(), "read items"),
+    }
+    Ok(source)
+}
+
 /// Reads a catalog with a message naming the URL on failure.
 pub(crate) fn read_catalog(url: &str) -> anyhow::Result<rsdat_stac::Catalog> {
     let cat = rsdat_stac::Catalog::read(url)?;
@@ -100,6 +115,7 @@ pub(crate) fn run(args: &StacArgs, global: &GlobalArgs) -> anyhow::Result<()> {
         StacCommand::Describe(a) => describe::run(a, global),
         StacCommand::Items(a) => items::run(a, global),
         StacCommand::Subcatalogs(a) => subcatalogs::run(a, global),
+        StacCommand::MakeCatalog(a) => make_catalog::run(a, global),
         StacCommand::DaymetCatalog(a) => daymet_catalog::run(a, global),
         StacCommand::CopyAssets(a) => copy_assets::run(a, global),
     }

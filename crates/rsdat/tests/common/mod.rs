@@ -108,3 +108,15 @@ impl StderrLines {
         }
     }
 }
+
+/// What `read_geoparquet.py` (stac-geoparquet, pyarrow and geopandas) reads from `path`.
+pub(crate) fn read_geoparquet(path: &Path) -> serde_json::Value {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rsdat-stac-api/tests/data/read_geoparquet.py"
+    );
+    let code = format!(
+        "import runpy, sys; sys.argv = [{script:?}] + sys.argv[1:]; runpy.run_path({script:?}, run_name='__main__')"
+    );
+    serde_json::from_str(&rsdat_testkit::run_python(&code, &[path.to_str().unwrap()])).unwrap()
+}

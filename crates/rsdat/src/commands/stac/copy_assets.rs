@@ -1,5 +1,6 @@
-//! `rsdat stac copy-assets`: copy a catalog's assets to local, WebDAV or dCache storage
-//! (stac2dcache's `copy_asset`), optionally pointing the catalog at the copies.
+//! `rsdat stac copy-assets`: copy the assets of a catalog's items, or of an ItemCollection
+//! or stac-geoparquet file, to local, WebDAV or dCache storage (stac2dcache's `copy_asset`),
+//! optionally pointing the catalog (or file) at the copies.
 
 mod plan;
 
@@ -17,9 +18,11 @@ use rsdat_transfer::{copy_all, CopyJob, CopyOptions, Event, Outcome};
 
 use crate::cli::GlobalArgs;
 use crate::output::emit;
-use plan::{Plan, Selection};
+use plan::{Assets, Plan, Selection};
 
-/// Copy assets of a catalog's items to `<to>/<item id>/<file name>`, in parallel, each
+/// Copy assets of a catalog's items, or of the items of an ItemCollection (`.json`) or
+/// stac-geoparquet (`.parquet`) file such as `rsdat stac search --out` writes, to
+/// `<to>/<item id>/<file name>`, in parallel, each
 /// streamed under a temporary name, checked (size, and ADLER32 where the servers offer it,
 /// as dCache does) and then moved into place.
 ///
@@ -29,10 +32,11 @@ use plan::{Plan, Selection};
 /// dcache:// come from ~/.config/rsdat/storage.toml or the RSDAT_DCACHE_* variables.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Copies go to <to>/<item id>/<file name of the asset href>. A copy that still fails after\nretries goes into the ledger (item, asset, URL, error, attempts) and the others go on;\nthe command then exits with 1: rerun it with --resume to copy only what is missing.\n\nExamples:\n  rsdat stac copy-assets daymet/catalog.json --asset dayl --to dcache://pnfs/grid/me/daymet\n  rsdat stac copy-assets daymet/catalog.json --asset tmin,tmax --to /data/daymet --items daymet_v4_daily_na_1980 --update-catalog\n  rsdat stac copy-assets daymet/catalog.json --asset dayl --to webdavs://dav.example.org/me/daymet --resume --json"
+    after_help = "Copies go to <to>/<item id>/<file name of the asset href>. A copy that still fails after\nretries goes into the ledger (item, asset, URL, error, attempts) and the others go on;\nthe command then exits with 1: rerun it with --resume to copy only what is missing.\n\nExamples:\n  rsdat stac copy-assets daymet/catalog.json --asset dayl --to dcache://pnfs/grid/me/daymet\n  rsdat stac copy-assets daymet/catalog.json --asset tmin,tmax --to /data/daymet --items daymet_v4_daily_na_1980 --update-catalog\n  rsdat stac copy-assets daymet/catalog.json --asset dayl --to webdavs://dav.example.org/me/daymet --resume --json\n  rsdat stac search https://earth-search.aws.element84.com/v1 --collections sentinel-2-l2a --bbox 4.5,52.0,5.2,52.5 --datetime 2023-06 --out s2.parquet\n  rsdat stac copy-assets s2.parquet --asset red,nir --to dcache://pnfs/grid/me/s2 --update-catalog"
 )]
 pub(crate) struct CopyAssetsArgs {
-    /// The root catalog.json or collection.json (path or URL).
+    /// The root catalog.json or collection.json, or an ItemCollection (`.json`) or
+    /// stac-geoparquet (`.parquet`) file of items (path or URL).
     pub(crate) catalog: String,
     /// Asset keys to copy, comma-separated (e.g. `dayl` or `B04,B08`).
     #[arg(long, required = true, value_delimiter = ',')]
@@ -44,7 +48,8 @@ pub(crate) struct CopyAssetsArgs {
     #[arg(long, value_delimiter = ',')]
     pub(crate) items: Option<Vec<String>>,
     /// Point each copied asset's href at its copy and save the catalog in place (same
-    /// catalog type and layout); assets that failed keep their href. Local catalogs only.
+    /// catalog type and layout), or rewrite the item file in its own format; assets that
+    /// failed keep their href. Local catalogs and files only.
     #[arg(long)]
     pub(crate) update_catalog: bool,
     /// Copies running at once.
@@ -90,8 +95,23 @@ pub(crate) fn run(args: &CopyAssetsArgs, global: &GlobalArgs) -> anyhow::Result<
     storage
         .writer(&to)
         .with_context(|| format!("--to `{}` cannot be written to", args.to))?;
-    let mut cat = super::read_catalog(&args.catalog)?;
-    let catalog_file = local_catalog_file(&cat);
+    match super::read_source(&args.catalog)? {
+        rsdat_stac::Source::Catalog(cat) => copy(args, global, &storage, &keys, &to, &ledger, cat),
+        rsdat_stac::Source::Items(set) => copy(args, global, &storage, &keys, &to, &ledger, set),
+    }
+}
+
+/// Copies the selected assets of `cat` (a catalog or an item set) and updates it if asked.
+fn copy<A: Assets>(
+    args: &CopyAssetsArgs,
+    global: &GlobalArgs,
+    storage: &Storage,
+    keys: &[String],
+    to: &str,
+    ledger: &Path,
+    mut cat: A,
+) -> anyhow::Result<()> {
+    let catalog_file = cat.location().and_then(local_file);
     if args.update_catalog && catalog_file.is_none() {
         bail!(
             "--update-catalog saves the catalog in place, but `{}` is not a local file; \
@@ -102,9 +122,9 @@ pub(crate) fn run(args: &CopyAssetsArgs, global: &GlobalArgs) -> anyhow::Result<
     let plan = plan::plan(
         &cat,
         &Selection {
-            keys: &keys,
+            keys,
             items: args.items.as_deref(),
-            to: &to,
+            to,
             catalog: &args.catalog,
         },
     )?;
@@ -116,9 +136,9 @@ pub(crate) fn run(args: &CopyAssetsArgs, global: &GlobalArgs) -> anyhow::Result<
         .workers(args.workers)
         .resume(args.resume);
     let started = Instant::now();
-    let report = copy_with_progress(&storage, &jobs, &options, global.quiet);
+    let report = copy_with_progress(storage, &jobs, &options, global.quiet);
     let seconds = started.elapsed().as_secs_f64();
-    report.write_ledger(&ledger).with_context(|| {
+    report.write_ledger(ledger).with_context(|| {
         format!(
             "writing the failure ledger (--ledger `{}`)",
             ledger.display()
@@ -134,7 +154,7 @@ pub(crate) fn run(args: &CopyAssetsArgs, global: &GlobalArgs) -> anyhow::Result<
             }
         }
         if updated > 0 {
-            cat.save(None).with_context(|| {
+            cat.save().with_context(|| {
                 format!(
                     "the copies are complete, but saving the updated catalog `{}` failed",
                     args.catalog
@@ -142,8 +162,8 @@ pub(crate) fn run(args: &CopyAssetsArgs, global: &GlobalArgs) -> anyhow::Result<
             })?;
         }
     }
-    let summary = Summary::new(&plan, &report, seconds, &ledger, updated);
-    let value = summary.to_json(&to, args.update_catalog, catalog_file.as_deref());
+    let summary = Summary::new(&plan, &report, seconds, ledger, updated);
+    let value = summary.to_json(to, args.update_catalog, catalog_file.as_deref());
     emit(global.json, &value, |out| {
         summary.write_human(out, args.update_catalog, catalog_file.as_deref())
     })?;
@@ -178,9 +198,10 @@ fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_owned())
 }
 
-/// The catalog's root file when it is local (the only kind `save` can write).
-fn local_catalog_file(cat: &rsdat_stac::Catalog) -> Option<PathBuf> {
-    match Location::parse(cat.self_href(cat.root())?) {
+/// The catalog's root file or the item file when it is local (the only kind `save` can
+/// write).
+fn local_file(href: &str) -> Option<PathBuf> {
+    match Location::parse(href) {
         Ok(Location::Path(p)) => Some(p),
         _ => None,
     }
@@ -239,8 +260,8 @@ struct Summary {
 }
 
 impl Summary {
-    fn new(
-        plan: &Plan,
+    fn new<I>(
+        plan: &Plan<I>,
         report: &rsdat_transfer::Report,
         seconds: f64,
         ledger: &Path,

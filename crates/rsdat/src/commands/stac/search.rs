@@ -7,9 +7,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use rsdat_stac_api::{
-    write_items, write_items_to, Client, ItemsFormat, Method, Options, SearchParams, SearchResult,
-};
+use rsdat_stac::{write_items, write_items_to, ItemsFormat};
+use rsdat_stac_api::{Client, Method, Options, SearchParams, SearchResult};
 use serde::Serialize;
 
 use crate::cli::GlobalArgs;
@@ -24,10 +23,13 @@ use crate::output::emit;
   rsdat stac search http://127.0.0.1:7822 --collections s2 \\
       --filter '{\"op\":\"<\",\"args\":[{\"property\":\"eo:cloud_cover\"},10]}' --out low-cloud.json
   rsdat stac search http://127.0.0.1:7822 --collections s2 --datetime 2023 --out items.parquet
-Without --out the ItemCollection goes to stdout. A `.parquet` file is stac-geoparquet
+  rsdat stac search http://127.0.0.1:7822 --collections s2 --format parquet --out - > items.parquet
+Without --out (or with --out -) the items go to stdout, as an ItemCollection unless
+--format parquet. A `.parquet` file is stac-geoparquet
 (read it with stac_geoparquet.arrow.stac_table_to_items(pyarrow.parquet.read_table(...)),
 geopandas.read_parquet). A search that finds nothing fails for a `.parquet` file
-(nothing is written) and gives an empty ItemCollection otherwise.")]
+(nothing is written) and gives an empty ItemCollection otherwise. The files are inputs
+of `rsdat stac items`, `copy-assets` and `make-catalog`.")]
 pub(crate) struct SearchArgs {
     /// The API's landing page URL.
     pub(crate) url: String,
@@ -57,15 +59,27 @@ pub(crate) struct SearchArgs {
     #[arg(long)]
     pub(crate) max_items: Option<u64>,
     /// Output file: `.json`/`.geojson` (ItemCollection) or `.parquet`/`.geoparquet`
-    /// (stac-geoparquet); the ItemCollection goes to stdout when absent.
+    /// (stac-geoparquet); stdout when absent or `-`.
     #[arg(long, short)]
     pub(crate) out: Option<PathBuf>,
+    /// Output format [default: by --out's extension; json on stdout].
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<FormatArg>,
     /// Requests in flight at once when the API pages by offset.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub(crate) workers: u64,
     /// Send the search as GET or POST [default: POST when the API offers it].
     #[arg(long, value_enum)]
     pub(crate) method: Option<MethodArg>,
+}
+
+/// The output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FormatArg {
+    /// An ItemCollection (GeoJSON FeatureCollection).
+    Json,
+    /// stac-geoparquet.
+    Parquet,
 }
 
 /// The search request's HTTP method.
@@ -91,6 +105,38 @@ struct Summary {
     items_per_second: f64,
     /// Time spent encoding and writing the output, after the `seconds` of the search.
     write_seconds: f64,
+}
+
+/// The output format: `--format`, else `--out`'s extension, else JSON (stdout); a file
+/// whose extension names another format than `--format` is refused.
+fn output_format(out: Option<&PathBuf>, format: Option<FormatArg>) -> anyhow::Result<ItemsFormat> {
+    let asked = format.map(|f| match f {
+        FormatArg::Json => ItemsFormat::Json,
+        FormatArg::Parquet => ItemsFormat::GeoParquet,
+    });
+    let Some(out) = out else {
+        let format = asked.unwrap_or(ItemsFormat::Json);
+        ItemsFormat::check_built(format, "stdout")?;
+        return Ok(format);
+    };
+    let by_name = ItemsFormat::from_path(&out.to_string_lossy())
+        .with_context(|| format!("invalid --out `{}`", out.display()))?;
+    match asked {
+        Some(f) if f != by_name => {
+            anyhow::bail!(
+            "--format {} but --out `{}` names a {} file; give a matching extension, or --out - \
+             for stdout",
+            if f == ItemsFormat::Json { "json" } else { "parquet" },
+            out.display(),
+            if by_name == ItemsFormat::Json {
+                "JSON"
+            } else {
+                "stac-geoparquet"
+            }
+        )
+        }
+        _ => Ok(by_name),
+    }
 }
 
 fn params(args: &SearchArgs) -> anyhow::Result<SearchParams> {
@@ -123,10 +169,8 @@ fn params(args: &SearchArgs) -> anyhow::Result<SearchParams> {
 pub(crate) fn run(args: &SearchArgs, global: &GlobalArgs) -> anyhow::Result<()> {
     // Everything the user typed is checked before the first request.
     let params = params(args)?;
-    let format = match &args.out {
-        Some(out) => ItemsFormat::from_path(out)?,
-        None => ItemsFormat::Json,
-    };
+    let out = args.out.as_ref().filter(|p| p.as_os_str() != "-");
+    let format = output_format(out, args.format)?;
     let opts = Options {
         workers: usize::try_from(args.workers).unwrap_or(4),
         method: args.method.map(|m| match m {
@@ -157,11 +201,13 @@ pub(crate) fn run(args: &SearchArgs, global: &GlobalArgs) -> anyhow::Result<()> 
     let n = items.len();
     let seconds = started.elapsed().as_secs_f64();
     let writing = Instant::now();
-    match &args.out {
+    match out {
         None => {
             let mut stdout = std::io::stdout();
             write_items_to(&mut stdout, items, format, "stdout")?;
-            writeln!(stdout)?;
+            if format == ItemsFormat::Json {
+                writeln!(stdout)?;
+            }
             stdout.flush()?;
         }
         Some(out) => write_items(out, items, format)?,
@@ -169,7 +215,7 @@ pub(crate) fn run(args: &SearchArgs, global: &GlobalArgs) -> anyhow::Result<()> 
     let write_seconds = writing.elapsed().as_secs_f64();
     let summary = Summary {
         url: args.url.clone(),
-        out: args.out.as_ref().map(|p| p.display().to_string()),
+        out: out.map(|p| p.display().to_string()),
         format,
         items: n,
         number_matched,
@@ -180,7 +226,7 @@ pub(crate) fn run(args: &SearchArgs, global: &GlobalArgs) -> anyhow::Result<()> 
         items_per_second: n as f64 / seconds.max(1e-9),
         write_seconds,
     };
-    if let Some(out) = &args.out {
+    if let Some(out) = out {
         emit(global.json, &summary, |w| {
             writeln!(
                 w,

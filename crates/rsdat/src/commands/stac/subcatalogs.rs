@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use clap::Args;
+use rsdat_stac::{Catalog, NodeId};
 use serde_json::{Map, Value};
 
 use super::{CatalogTypeArg, JsonStyleArg};
@@ -35,7 +36,7 @@ pub(crate) struct SubcatalogsArgs {
     pub(crate) json_style: Option<JsonStyleArg>,
 }
 
-fn parse_default(s: &str) -> Result<(String, String), String> {
+pub(super) fn parse_default(s: &str) -> Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .ok_or_else(|| format!("`{s}` is not VAR=VALUE"))
@@ -43,18 +44,45 @@ fn parse_default(s: &str) -> Result<(String, String), String> {
 
 pub(crate) fn run(args: &SubcatalogsArgs, global: &GlobalArgs) -> anyhow::Result<()> {
     let mut cat = super::read_catalog(&args.catalog)?;
-    let defaults: Map<String, Value> = args
-        .defaults
+    let made = generate(&mut cat, &args.template, &args.defaults)?;
+    save(
+        cat,
+        &made,
+        &args.out,
+        args.catalog_type,
+        args.json_style,
+        global,
+    )
+}
+
+/// pystac's `generate_subcatalogs` with `defaults` for variables that items lack.
+pub(super) fn generate(
+    cat: &mut Catalog,
+    template: &str,
+    defaults: &[(String, String)],
+) -> anyhow::Result<Vec<NodeId>> {
+    let defaults: Map<String, Value> = defaults
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
-    let made = cat.generate_subcatalogs(&args.template, &defaults)?;
-    if let Some(style) = args.json_style {
+    Ok(cat.generate_subcatalogs(template, &defaults)?)
+}
+
+/// pystac's `normalize_and_save` to `out` (in `json_style` if given), and a report of what was written.
+pub(super) fn save(
+    mut cat: Catalog,
+    made: &[NodeId],
+    out: &str,
+    catalog_type: Option<CatalogTypeArg>,
+    json_style: Option<JsonStyleArg>,
+    global: &GlobalArgs,
+) -> anyhow::Result<()> {
+    if let Some(style) = json_style {
         cat.set_json_style(style.into());
     }
     let summary = cat
-        .normalize_and_save(&args.out, args.catalog_type.map(Into::into))
-        .with_context(|| format!("saving the catalog to `{}`", args.out))?;
+        .normalize_and_save(out, catalog_type.map(Into::into))
+        .with_context(|| format!("saving the catalog to `{out}`"))?;
     let report = serde_json::json!({
         "root": summary.root,
         "catalog_type": cat.catalog_type().to_string(),
@@ -62,9 +90,9 @@ pub(crate) fn run(args: &SubcatalogsArgs, global: &GlobalArgs) -> anyhow::Result
         "files": summary.files,
         "items": summary.items,
     });
-    emit(global.json, &report, |out| {
+    emit(global.json, &report, |w| {
         writeln!(
-            out,
+            w,
             "{} new sub-catalogs, {} items; saved {} files ({}) to {}",
             made.len(),
             summary.items,

@@ -1,19 +1,98 @@
 //! Which (item, asset) pairs to copy and where each goes: stac2dcache's layout
 //! `<to>/<item id>/<file name of the asset HREF>`, with the checks that keep every copy
-//! inside `<to>`.
+//! inside `<to>`. The items come from a catalog tree or from an item set ([`Assets`]).
 
 use std::collections::HashMap;
 
 use anyhow::{bail, Context};
-use rsdat_stac::{Catalog, NodeId};
+use rsdat_stac::{Catalog, ItemSet, NodeId};
 use rsdat_storage::Location;
 use rsdat_transfer::CopyJob;
 
+/// Items with assets, as copy-assets reads and updates them: every item of a catalog
+/// (recursively), or the items of an ItemCollection or stac-geoparquet file.
+pub(super) trait Assets {
+    /// How an item is addressed.
+    type Item: Copy;
+    /// Every item, in order.
+    fn all_items(&self) -> Vec<Self::Item>;
+    /// The item's id.
+    fn item_id(&self, i: Self::Item) -> &str;
+    /// The item's asset keys.
+    fn asset_keys(&self, i: Self::Item) -> Vec<&str>;
+    /// The asset's HREF as written.
+    fn asset_href(&self, i: Self::Item, key: &str) -> Option<&str>;
+    /// The asset's HREF resolved.
+    fn absolute_asset_href(&self, i: Self::Item, key: &str) -> Option<String>;
+    /// Where the catalog's root or the item file was read from.
+    fn location(&self) -> Option<&str>;
+    /// Points an asset at its copy.
+    fn set_asset_href(&mut self, i: Self::Item, key: &str, href: &str) -> rsdat_stac::Result<()>;
+    /// Writes the updated HREFs back where they were read from.
+    fn save(&mut self) -> rsdat_stac::Result<()>;
+}
+
+impl Assets for Catalog {
+    type Item = NodeId;
+    fn all_items(&self) -> Vec<NodeId> {
+        Catalog::all_items(self, self.root())
+    }
+    fn item_id(&self, i: NodeId) -> &str {
+        self.id(i)
+    }
+    fn asset_keys(&self, i: NodeId) -> Vec<&str> {
+        Catalog::asset_keys(self, i)
+    }
+    fn asset_href(&self, i: NodeId, key: &str) -> Option<&str> {
+        Catalog::asset_href(self, i, key)
+    }
+    fn absolute_asset_href(&self, i: NodeId, key: &str) -> Option<String> {
+        Catalog::absolute_asset_href(self, i, key)
+    }
+    fn location(&self) -> Option<&str> {
+        self.self_href(self.root())
+    }
+    fn set_asset_href(&mut self, i: NodeId, key: &str, href: &str) -> rsdat_stac::Result<()> {
+        Catalog::set_asset_href(self, i, key, href)
+    }
+    fn save(&mut self) -> rsdat_stac::Result<()> {
+        Catalog::save(self, None).map(drop)
+    }
+}
+
+impl Assets for ItemSet {
+    type Item = usize;
+    fn all_items(&self) -> Vec<usize> {
+        (0..self.len()).collect()
+    }
+    fn item_id(&self, i: usize) -> &str {
+        self.id(i)
+    }
+    fn asset_keys(&self, i: usize) -> Vec<&str> {
+        ItemSet::asset_keys(self, i)
+    }
+    fn asset_href(&self, i: usize, key: &str) -> Option<&str> {
+        ItemSet::asset_href(self, i, key)
+    }
+    fn absolute_asset_href(&self, i: usize, key: &str) -> Option<String> {
+        ItemSet::absolute_asset_href(self, i, key)
+    }
+    fn location(&self) -> Option<&str> {
+        Some(self.href())
+    }
+    fn set_asset_href(&mut self, i: usize, key: &str, href: &str) -> rsdat_stac::Result<()> {
+        ItemSet::set_asset_href(self, i, key, href)
+    }
+    fn save(&mut self) -> rsdat_stac::Result<()> {
+        ItemSet::save(self)
+    }
+}
+
 /// One asset to copy.
 #[derive(Debug, Clone)]
-pub(super) struct Planned {
+pub(super) struct Planned<I> {
     /// The item holding the asset.
-    pub(super) item: NodeId,
+    pub(super) item: I,
     /// The asset key.
     pub(super) key: String,
     /// Source (the asset's absolute HREF) and destination.
@@ -21,12 +100,12 @@ pub(super) struct Planned {
 }
 
 /// The copies to make, and what was left out.
-#[derive(Debug, Default)]
-pub(super) struct Plan {
+#[derive(Debug)]
+pub(super) struct Plan<I> {
     /// Copies for the engine.
-    pub(super) copies: Vec<Planned>,
+    pub(super) copies: Vec<Planned<I>>,
     /// Assets whose HREF already is their destination (nothing to copy).
-    pub(super) in_place: Vec<Planned>,
+    pub(super) in_place: Vec<Planned<I>>,
     /// Selected items lacking one of the asked keys (item id, key).
     pub(super) without: Vec<(String, String)>,
 }
@@ -58,37 +137,47 @@ fn listing<'a>(names: impl IntoIterator<Item = &'a str>, max: usize) -> String {
     s
 }
 
+impl<I> Default for Plan<I> {
+    fn default() -> Self {
+        Self {
+            copies: Vec::new(),
+            in_place: Vec::new(),
+            without: Vec::new(),
+        }
+    }
+}
+
 /// Collects the copies of `sel` from every item of `cat` (recursively).
 ///
 /// # Errors
 /// Unknown item ids or asset keys (with what exists), an item id or asset file name that
 /// would write outside the target, a local source in a remote catalog, two assets with
 /// the same destination.
-pub(super) fn plan(cat: &Catalog, sel: &Selection<'_>) -> anyhow::Result<Plan> {
-    let all = cat.all_items(cat.root());
+pub(super) fn plan<A: Assets>(cat: &A, sel: &Selection<'_>) -> anyhow::Result<Plan<A::Item>> {
+    let all = cat.all_items();
     if all.is_empty() {
         bail!("`{}` has no items; nothing to copy", sel.catalog);
     }
-    let items: Vec<NodeId> = match sel.items {
+    let items: Vec<A::Item> = match sel.items {
         None => all.clone(),
         Some(ids) => {
             let unknown: Vec<&str> = ids
                 .iter()
                 .map(String::as_str)
-                .filter(|id| !all.iter().any(|&i| cat.id(i) == *id))
+                .filter(|id| !all.iter().any(|&i| cat.item_id(i) == *id))
                 .collect();
             if !unknown.is_empty() {
                 bail!(
                     "no item `{}` in `{}`; it has: {} (list them with `rsdat stac items {}`)",
                     unknown.join("`, `"),
                     sel.catalog,
-                    listing(all.iter().map(|&i| cat.id(i)), 20),
+                    listing(all.iter().map(|&i| cat.item_id(i)), 20),
                     sel.catalog
                 );
             }
             all.iter()
                 .copied()
-                .filter(|&i| ids.iter().any(|id| id == cat.id(i)))
+                .filter(|&i| ids.iter().any(|id| id == cat.item_id(i)))
                 .collect()
         }
     };
@@ -123,13 +212,13 @@ pub(super) fn plan(cat: &Catalog, sel: &Selection<'_>) -> anyhow::Result<Plan> {
             }
         );
     }
-    let root_href = cat.self_href(cat.root()).unwrap_or(sel.catalog);
+    let root_href = cat.location().unwrap_or(sel.catalog);
     let remote_catalog = !matches!(Location::parse(root_href), Ok(Location::Path(_)));
     let to = sel.to.trim_end_matches('/');
     let mut out = Plan::default();
     let mut seen: HashMap<String, (String, String)> = HashMap::new();
     for &i in &items {
-        let id = cat.id(i);
+        let id = cat.item_id(i);
         for key in sel.keys {
             let Some(raw) = cat.asset_href(i, key) else {
                 out.without.push((id.to_owned(), key.clone()));

@@ -1,4 +1,5 @@
-//! Writing found items to a file: an ItemCollection (GeoJSON) or stac-geoparquet.
+//! The file formats of item sets, and writing items in them: an ItemCollection (GeoJSON)
+//! or stac-geoparquet.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -9,7 +10,8 @@ use stac::{Item, ItemCollection};
 
 use crate::{Error, Result};
 
-/// The file formats a set of items can be written in, chosen by the file's extension.
+/// The file formats a set of items is read from and written in, chosen by the file's
+/// extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
@@ -24,38 +26,49 @@ pub enum ItemsFormat {
 }
 
 impl ItemsFormat {
-    /// The format named by `path`'s extension (case-insensitive).
+    /// The format named by the extension of `path` (a path or URL; case-insensitive), if any.
+    pub(crate) fn from_extension(path: &str) -> Option<Self> {
+        let name = path.split(['?', '#']).next().unwrap_or_default();
+        let name = name.rsplit(['/', '\\']).next().unwrap_or_default();
+        let (stem, ext) = name.rsplit_once('.')?;
+        if stem.is_empty() {
+            return None;
+        }
+        match ext.to_ascii_lowercase().as_str() {
+            "json" | "geojson" => Some(Self::Json),
+            "parquet" | "geoparquet" => Some(Self::GeoParquet),
+            _ => None,
+        }
+    }
+
+    /// The format named by `path`'s extension (case-insensitive), a path or URL.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] (for `--out`) when the extension is none of `.json`,
-    /// `.geojson`, `.parquet`, `.geoparquet`; [`Error::FormatNotBuilt`] for a stac-geoparquet
-    /// file when the crate was built without its `geoparquet` feature.
-    pub fn from_path(path: &Path) -> Result<Self> {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        let format = match ext.as_deref() {
-            Some("json" | "geojson") => Self::Json,
-            Some("parquet" | "geoparquet") => Self::GeoParquet,
-            _ => {
-                return Err(Error::InvalidOption {
-                    option: "--out",
-                    value: path.display().to_string(),
-                    reason: "unknown file type; --out takes a `.json` file (an ItemCollection) \
-                             or a `.parquet` file (stac-geoparquet)"
-                        .into(),
-                })
-            }
-        };
-        if format == Self::GeoParquet && !cfg!(feature = "geoparquet") {
+    /// [`Error::UnknownFormat`] when the extension is none of `.json`, `.geojson`,
+    /// `.parquet`, `.geoparquet`; [`Error::FormatNotBuilt`] for a stac-geoparquet file when
+    /// the crate was built without its `geoparquet` feature.
+    pub fn from_path(path: &str) -> Result<Self> {
+        let format = Self::from_extension(path).ok_or_else(|| Error::UnknownFormat {
+            path: path.to_owned(),
+        })?;
+        format.check_built(path)?;
+        Ok(format)
+    }
+
+    /// Checks that this build reads and writes the format; `path` names the file in the
+    /// error.
+    ///
+    /// # Errors
+    /// [`Error::FormatNotBuilt`] for stac-geoparquet without the `geoparquet` feature.
+    pub fn check_built(self, path: &str) -> Result<()> {
+        if self == Self::GeoParquet && !cfg!(feature = "geoparquet") {
             return Err(Error::FormatNotBuilt {
-                path: path.display().to_string(),
+                path: path.to_owned(),
                 format: "stac-geoparquet",
                 feature: "geoparquet",
             });
         }
-        Ok(format)
+        Ok(())
     }
 }
 
@@ -65,14 +78,16 @@ impl ItemsFormat {
 /// from the items (the `stac-geoparquet` Python package refuses an empty list too).
 ///
 /// ```
-/// use rsdat_stac_api::{write_items, Item, ItemsFormat};
+/// use rsdat_stac::{write_items, ItemsFormat};
+/// use stac::Item;
 ///
 /// let dir = tempfile::tempdir().expect("temp dir");
 /// let out = dir.path().join("items.json");
-/// write_items(&out, vec![Item::new("a"), Item::new("b")], ItemsFormat::from_path(&out)?)?;
+/// let format = ItemsFormat::from_path(out.to_str().expect("utf-8"))?;
+/// write_items(&out, vec![Item::new("a"), Item::new("b")], format)?;
 /// let text = std::fs::read_to_string(&out).expect("written");
 /// assert!(text.starts_with(r#"{"type":"FeatureCollection","features":[{"#));
-/// # Ok::<(), rsdat_stac_api::Error>(())
+/// # Ok::<(), rsdat_stac::Error>(())
 /// ```
 ///
 /// # Errors
@@ -83,15 +98,23 @@ impl ItemsFormat {
 /// On error nothing is left at `path`, and a file that was there stays as it was.
 pub fn write_items(path: &Path, items: Vec<Item>, format: ItemsFormat) -> Result<()> {
     let name = path.display().to_string();
-    let write_err = |source: rsdat_storage::Error| Error::Write {
-        path: name.clone(),
-        source: Box::new(source),
-    };
     check_items(&items, format, &name)?;
+    write_file(path, |file| encode(file, items, format, &name))
+}
+
+/// Writes the local file `path` atomically with `write` (nothing is left on error).
+pub(crate) fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut AtomicFile) -> Result<()>,
+) -> Result<()> {
+    let write_err = |source: rsdat_storage::Error| Error::Write {
+        path: path.display().to_string(),
+        source,
+    };
     let mut file = AtomicFile::create(path, IfExists::Replace).map_err(write_err)?;
-    encode(&mut file, items, format, &name)?;
+    write(&mut file)?;
     file.commit().map_err(write_err)?;
-    tracing::debug!(path = %name, ?format, "wrote items");
+    tracing::debug!(path = %path.display(), "wrote items");
     Ok(())
 }
 
@@ -123,33 +146,40 @@ fn check_items(items: &[Item], format: ItemsFormat, name: &str) -> Result<()> {
 }
 
 fn encode<W: Write + Send>(w: W, items: Vec<Item>, format: ItemsFormat, name: &str) -> Result<()> {
-    let write_err = |source: std::io::Error| Error::Write {
-        path: name.to_owned(),
-        source: Box::new(source),
-    };
     match format {
-        ItemsFormat::Json => {
-            let mut w = BufWriter::new(w);
-            serde_json::to_writer(&mut w, &ItemCollection::from(items)).map_err(|e| {
-                if e.io_error_kind().is_some() {
-                    write_err(e.into())
-                } else {
-                    Error::Encode {
-                        path: name.to_owned(),
-                        format: "ItemCollection JSON",
-                        source: Box::new(e),
-                    }
-                }
-            })?;
-            w.flush().map_err(write_err)
-        }
+        ItemsFormat::Json => write_json(w, &ItemCollection::from(items), name),
         ItemsFormat::GeoParquet => write_geoparquet(w, items, name),
     }
 }
 
+/// Writes `value` as compact JSON to `w`.
+pub(crate) fn write_json<W: Write, T: Serialize>(w: W, value: &T, name: &str) -> Result<()> {
+    let write_err = |source: std::io::Error| Error::Write {
+        path: name.to_owned(),
+        source: rsdat_storage::Error::Io {
+            op: "write",
+            path: name.into(),
+            source,
+        },
+    };
+    let mut w = BufWriter::new(w);
+    serde_json::to_writer(&mut w, value).map_err(|e| {
+        if e.io_error_kind().is_some() {
+            write_err(e.into())
+        } else {
+            Error::Encode {
+                path: name.to_owned(),
+                format: "ItemCollection JSON",
+                source: Box::new(e),
+            }
+        }
+    })?;
+    w.flush().map_err(write_err)
+}
+
 #[cfg(feature = "geoparquet")]
-fn write_geoparquet<W: Write + Send>(w: W, items: Vec<Item>, name: &str) -> Result<()> {
-    crate::geoparquet::write(w, items).map_err(|source| Error::Encode {
+pub(crate) fn write_geoparquet<W: Write + Send>(w: W, items: Vec<Item>, name: &str) -> Result<()> {
+    super::geoparquet::write(w, items).map_err(|source| Error::Encode {
         path: name.to_owned(),
         format: "stac-geoparquet",
         source,
@@ -157,12 +187,8 @@ fn write_geoparquet<W: Write + Send>(w: W, items: Vec<Item>, name: &str) -> Resu
 }
 
 #[cfg(not(feature = "geoparquet"))]
-fn write_geoparquet<W: Write + Send>(_: W, _: Vec<Item>, name: &str) -> Result<()> {
-    Err(Error::FormatNotBuilt {
-        path: name.to_owned(),
-        format: "stac-geoparquet",
-        feature: "geoparquet",
-    })
+pub(crate) fn write_geoparquet<W: Write + Send>(_: W, _: Vec<Item>, name: &str) -> Result<()> {
+    ItemsFormat::GeoParquet.check_built(name)
 }
 
 #[cfg(test)]
@@ -191,16 +217,17 @@ mod tests {
 
     #[test]
     fn formats_by_extension() {
-        let f = |p: &str| ItemsFormat::from_path(Path::new(p));
+        let f = ItemsFormat::from_path;
         assert_eq!(f("a/items.json").expect("json"), ItemsFormat::Json);
         assert_eq!(f("items.GeoJSON").expect("geojson"), ItemsFormat::Json);
         for p in ["items.csv", "items", "items.parquet.gz", ".json"] {
             let e = f(p).expect_err(p).to_string();
             assert!(
-                e.contains(&format!("invalid --out `{p}`")) && e.contains("`.parquet`"),
+                e.contains(&format!("unknown file type `{p}`")) && e.contains("`.parquet`"),
                 "{e}"
             );
         }
+        assert_eq!(f("https://h/a/b.json?x=1").expect("url"), ItemsFormat::Json);
         for p in ["items.parquet", "x/ITEMS.geoparquet"] {
             if cfg!(feature = "geoparquet") {
                 assert_eq!(f(p).expect(p), ItemsFormat::GeoParquet);

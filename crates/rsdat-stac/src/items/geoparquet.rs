@@ -1,4 +1,5 @@
-//! stac-geoparquet output through the `stac` crate's encoder (feature `geoparquet`).
+//! stac-geoparquet files through the `stac` crate's encoder and decoder (feature
+//! `geoparquet`).
 
 use std::io::Write;
 use std::sync::Arc;
@@ -8,9 +9,9 @@ use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use stac::geoarrow::Options;
 use stac::geoparquet::{
-    Compression, Metadata, WriterEncoder, WriterOptions, ZstdLevel, METADATA_KEY,
+    Compression, FromGeoparquet, Metadata, WriterEncoder, WriterOptions, ZstdLevel, METADATA_KEY,
 };
-use stac::Item;
+use stac::{Item, ItemCollection};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -48,4 +49,9 @@ pub(crate) fn write<W: Write + Send>(w: W, items: Vec<Item>) -> Result<(), BoxEr
     }
     writer.finish()?;
     Ok(())
+}
+
+/// The items of the stac-geoparquet file `bytes`.
+pub(crate) fn read(bytes: Vec<u8>) -> Result<Vec<Item>, BoxError> {
+    Ok(ItemCollection::from_geoparquet_bytes(bytes)?.items)
 }
