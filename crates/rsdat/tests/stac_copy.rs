@@ -715,7 +715,7 @@ fn copies_from_search_results_and_rewrites_them_in_their_format() {
     let feature = s.tmp.path().join("feature.json");
     std::fs::write(
         &feature,
-        std::fs::read(&s.catalog_dir().join("a1/a1.json")).unwrap(),
+        std::fs::read(s.catalog_dir().join("a1/a1.json")).unwrap(),
     )
     .unwrap();
     common::fails(
