@@ -211,13 +211,7 @@ impl ItemSet {
     /// When `i >= len()`.
     #[must_use]
     pub fn self_href(&self, i: usize) -> Option<&str> {
-        self.items[i]
-            .get("links")?
-            .as_array()?
-            .iter()
-            .find(|l| l.get("rel").and_then(Value::as_str) == Some("self"))?
-            .get("href")?
-            .as_str()
+        self_link_href(&self.items[i])
     }
 
     /// The asset keys of item `i`, in file order.
@@ -364,11 +358,26 @@ impl Catalog {
     pub fn add_item_set(&mut self, parent: NodeId, set: ItemSet) -> Result<()> {
         self.expect_container(parent)?;
         for fields in set.items {
+            // pystac keeps an item's self link from the file until the catalog's layout
+            // replaces it; relative asset HREFs are then rebased from it.
+            let self_href = self_link_href(&fields).map(str::to_owned);
             let item = self.new_node(Kind::Item, fields);
+            self.set_self_href(item, self_href);
             self.attach(parent, item, "item");
         }
         Ok(())
     }
+}
+
+/// The HREF of the `self` link among an object's `links`.
+fn self_link_href(fields: &Map<String, Value>) -> Option<&str> {
+    fields
+        .get("links")?
+        .as_array()?
+        .iter()
+        .find(|l| l.get("rel").and_then(Value::as_str) == Some("self"))?
+        .get("href")?
+        .as_str()
 }
 
 fn wrong_type(href: String, doc: &Map<String, Value>, expected: &'static str) -> Error {

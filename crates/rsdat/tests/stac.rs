@@ -843,6 +843,44 @@ fn make_catalog_from_search_results_matches_pystac() {
     };
     let items = dir.path().join("items.json");
     search(&items);
+    let make = |input: &Path, out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "stac",
+            "make-catalog",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--id",
+            "s2",
+            "--description",
+            "Sentinel-2 items from a search",
+        ];
+        args.extend(extra);
+        rsdat(&args)
+    };
+    // rsdat's and pystac's catalogs of `input`, file by file, with `<out>` for their roots.
+    let both = |input: &Path, ctype: &str, arg: Option<&str>, template: Option<&str>| {
+        let n = input.file_stem().unwrap().to_str().unwrap();
+        let ours = dir.path().join(format!("ours-{n}-{ctype}"));
+        let theirs = dir.path().join(format!("theirs-{n}-{ctype}"));
+        let mut extra = vec!["--json"];
+        extra.extend(arg.iter().flat_map(|a| ["--catalog-type", a]));
+        extra.extend(template.iter().flat_map(|t| ["--subcatalogs", t]));
+        let report: Value = serde_json::from_str(&ok(&make(input, &ours, &extra))).unwrap();
+        let mut py = vec![input.to_str().unwrap(), theirs.to_str().unwrap(), ctype];
+        py.extend(template);
+        let _ = rsdat_testkit::run_python(MAKE_CATALOG_WITH_PYSTAC, &py);
+        let texts = |root: &Path| -> std::collections::BTreeMap<PathBuf, String> {
+            rsdat_testkit::tree_texts(root)
+                .into_iter()
+                .map(|(f, t)| (f, t.replace(root.to_str().unwrap(), "<out>")))
+                .collect()
+        };
+        let (a, b) = (texts(&ours), texts(&theirs));
+        let item_files = a.keys().filter(|f| !f.ends_with("catalog.json")).count();
+        assert_eq!(report["items"], item_files, "{report}");
+        (a, b)
+    };
     for (ctype, arg, template) in [
         ("ABSOLUTE_PUBLISHED", None, None),
         (
@@ -856,31 +894,7 @@ fn make_catalog_from_search_results_matches_pystac() {
             Some("${eo:cloud_cover}"),
         ),
     ] {
-        let ours = dir.path().join(format!("ours-{ctype}"));
-        let theirs = dir.path().join(format!("theirs-{ctype}"));
-        let mut args = vec![
-            "stac",
-            "make-catalog",
-            items.to_str().unwrap(),
-            "--out",
-            ours.to_str().unwrap(),
-            "--id",
-            "s2",
-            "--description",
-            "Sentinel-2 items from a search",
-            "--json",
-        ];
-        args.extend(arg.iter().flat_map(|a| ["--catalog-type", a]));
-        args.extend(template.iter().flat_map(|t| ["--subcatalogs", t]));
-        let report: Value = serde_json::from_str(&ok(&rsdat(&args))).unwrap();
-        assert_eq!(report["items"], 40, "{report}");
-        let mut py = vec![items.to_str().unwrap(), theirs.to_str().unwrap(), ctype];
-        py.extend(template);
-        let _ = rsdat_testkit::run_python(MAKE_CATALOG_WITH_PYSTAC, &py);
-        let (a, b) = (
-            rsdat_testkit::tree_texts(&ours),
-            rsdat_testkit::tree_texts(&theirs),
-        );
+        let (a, b) = both(&items, ctype, arg, template);
         assert!(a.len() > 40, "{ctype}: {} files", a.len());
         assert_eq!(
             a.keys().collect::<Vec<_>>(),
@@ -888,27 +902,41 @@ fn make_catalog_from_search_results_matches_pystac() {
             "{ctype}"
         );
         for (f, text) in &b {
-            let ours = a[f].replace(ours.to_str().unwrap(), "<out>");
-            let text = text.replace(theirs.to_str().unwrap(), "<out>");
-            assert_eq!(ours, text, "{ctype}: {} differs from pystac's", f.display());
+            assert_eq!(
+                &a[f],
+                text,
+                "{ctype}: {} differs from pystac's",
+                f.display()
+            );
         }
     }
+
+    // Relative asset HREFs: rebased from the item's self link, as pystac does, or kept.
+    let relative = dir.path().join("relative.json");
+    let mut found: Value = serde_json::from_slice(&std::fs::read(&items).unwrap()).unwrap();
+    let features = found["features"].as_array_mut().unwrap();
+    features.truncate(3);
+    for (n, f) in features.iter_mut().enumerate() {
+        for a in f["assets"].as_object_mut().unwrap().values_mut() {
+            a["href"] = format!("./band{n}.tif").into();
+        }
+        if n == 0 {
+            f["links"] = json!([]);
+        }
+    }
+    std::fs::write(&relative, found.to_string()).unwrap();
+    let (a, b) = both(&relative, "SELF_CONTAINED", Some("self-contained"), None);
+    assert_eq!(a.len(), 4);
+    assert_eq!(a, b, "relative asset HREFs differ from pystac's");
+    // Item 0 has no self link: its HREFs stay relative; the others' point at the API.
+    let with = |h: &str| a.values().filter(|t| t.contains(h)).count();
+    assert_eq!((with("\"./band0.tif\""), with("\"./band1.tif\"")), (1, 0));
 
     // From stac-geoparquet: the same items and asset HREFs, as pystac reads the catalog.
     let parquet = dir.path().join("items.parquet");
     search(&parquet);
     let out = dir.path().join("from-parquet");
-    ok(&rsdat(&[
-        "stac",
-        "make-catalog",
-        parquet.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--id",
-        "s2",
-        "--description",
-        "d",
-    ]));
+    ok(&make(&parquet, &out, &[]));
     let hrefs = |cat: &Path| {
         rsdat_testkit::run_python(
             "import sys, json, pystac\n\
@@ -920,22 +948,15 @@ fn make_catalog_from_search_results_matches_pystac() {
     };
     assert_eq!(
         hrefs(&out.join("catalog.json")),
-        hrefs(&dir.path().join("ours-ABSOLUTE_PUBLISHED/catalog.json"))
+        hrefs(
+            &dir.path()
+                .join("ours-items-ABSOLUTE_PUBLISHED/catalog.json")
+        )
     );
 
     // Input that is no item file: a clear error.
     fails(
-        &rsdat(&[
-            "stac",
-            "make-catalog",
-            out.join("catalog.json").to_str().unwrap(),
-            "--out",
-            dir.path().join("x").to_str().unwrap(),
-            "--id",
-            "x",
-            "--description",
-            "x",
-        ]),
+        &make(&out.join("catalog.json"), &dir.path().join("x"), &[]),
         "catalog.json` is a `Catalog`, but an ItemCollection (`FeatureCollection`) was expected",
     );
 }
