@@ -518,16 +518,7 @@ fn drive(
         for e in &queue {
             if let JobState::Pending(reason) = &e.state {
                 if slurm::pending_is_hopeless(reason) && reason != "DependencyNeverSatisfied" {
-                    let sub = d.active.iter().find(|s| s.job == Some(e.job));
-                    let stage = sub.map_or(String::new(), |s| {
-                        plan.stages()[s.stage as usize].name().to_owned()
-                    });
-                    d.cancel_all()?;
-                    return Err(Error::Stuck {
-                        stage,
-                        job: e.job.to_string(),
-                        reason: slurm::explain_pending(reason),
-                    });
+                    return Err(d.give_up_stuck(e.job, reason));
                 }
                 if reason == "DependencyNeverSatisfied" {
                     // normally its upstream settles and this one is replaced; if every job it
@@ -543,16 +534,7 @@ fn drive(
                     }
                     let since = *d.stuck_since.entry(e.job).or_insert_with(Instant::now);
                     if since.elapsed().as_secs() > 60 {
-                        let sub = d.active.iter().find(|s| s.job == Some(e.job));
-                        let stage = sub.map_or(String::new(), |s| {
-                            plan.stages()[s.stage as usize].name().to_owned()
-                        });
-                        d.cancel_all()?;
-                        return Err(Error::Stuck {
-                            stage,
-                            job: e.job.to_string(),
-                            reason: slurm::explain_pending(reason),
-                        });
+                        return Err(d.give_up_stuck(e.job, reason));
                     }
                 }
             }
@@ -615,6 +597,26 @@ impl Driver<'_> {
         self.observer.progress(total, total);
         self.dir.log_event(&Event::Finished { at: now_s() })?;
         Ok(())
+    }
+
+    /// Cancels the run because SLURM job `job` can never start (pending for `reason`): the
+    /// error names the job's stage, or the failure to cancel.
+    fn give_up_stuck(&mut self, job: u64, reason: &str) -> Error {
+        let stage = self
+            .active
+            .iter()
+            .find(|s| s.job == Some(job))
+            .map_or(String::new(), |s| {
+                self.plan.stages()[s.stage as usize].name().to_owned()
+            });
+        if let Err(e) = self.cancel_all() {
+            return e;
+        }
+        Error::Stuck {
+            stage,
+            job: job.to_string(),
+            reason: slurm::explain_pending(reason),
+        }
     }
 
     fn cancel_all(&mut self) -> Result<()> {
