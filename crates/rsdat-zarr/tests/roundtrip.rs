@@ -4,23 +4,12 @@
 
 mod common;
 
-use common::{flat, names, same, sample, MemSource, PLANTS};
+use common::{flat, names, options, same, sample, MemSource, PLANTS};
 use rsdat_model::{AttrValue, DType, Source, Values, Variable};
 use rsdat_zarr::{
     convert, list_groups, ConvertOptions, ConvertPlan, Error, StoreOptions, StoreWriter,
     ZarrFormat, ZarrSource,
 };
-
-fn options(format: ZarrFormat, group: &str) -> ConvertOptions {
-    ConvertOptions {
-        store: StoreOptions {
-            format: Some(format),
-            ..StoreOptions::default()
-        },
-        group: Some(group.to_owned()),
-        ..ConvertOptions::default()
-    }
-}
 
 /// Every variable of `src` reads back from `back` with the same dims, type, values and
 /// attributes (back may add `grid_mapping`/`coordinates`; the CF fill is kept).

@@ -15,9 +15,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{flat, same, sample, PLANTS, WKT};
+use common::{flat, options, same, sample, PLANTS, WKT};
 use rsdat_model::{AttrValue, DType, Source};
-use rsdat_zarr::{convert, list_groups, ConvertOptions, StoreOptions, ZarrFormat, ZarrSource};
+use rsdat_zarr::{convert, list_groups, ZarrFormat, ZarrSource};
 use serde_json::{json, Value};
 
 fn data(name: &str) -> PathBuf {
@@ -41,17 +41,6 @@ fn xarray_view(store: &Path, group: &str) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn options(format: ZarrFormat, group: &str) -> ConvertOptions {
-    ConvertOptions {
-        store: StoreOptions {
-            format: Some(format),
-            ..StoreOptions::default()
-        },
-        group: Some(group.to_owned()),
-        ..ConvertOptions::default()
-    }
 }
 
 /// JSON numbers (null = NaN) as f64.

@@ -15,6 +15,19 @@ use rsdat_model::{
     check_window, window_slice, AttrValue, Crs, DType, Dataset, Dimension, GeoTransform, Source,
     Values, Variable,
 };
+use rsdat_zarr::{ConvertOptions, StoreOptions, ZarrFormat};
+
+/// Conversion options writing `format` into `group`.
+pub(crate) fn options(format: ZarrFormat, group: &str) -> ConvertOptions {
+    ConvertOptions {
+        store: StoreOptions {
+            format: Some(format),
+            ..StoreOptions::default()
+        },
+        group: Some(group.to_owned()),
+        ..ConvertOptions::default()
+    }
+}
 
 /// WKT of Daymet's Lambert conformal conic.
 pub(crate) const WKT: &str = r#"PROJCS["unnamed",GEOGCS["WGS 84",DATUM["unknown",SPHEROID["WGS84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Lambert_Conformal_Conic_2SP"],PARAMETER["latitude_of_origin",42.5],PARAMETER["central_meridian",-100],PARAMETER["standard_parallel_1",25],PARAMETER["standard_parallel_2",60],PARAMETER["false_easting",0],PARAMETER["false_northing",0],UNIT["metre",1]]"#;
