@@ -810,7 +810,8 @@ fn malformed_json_names_the_url() {
 
 // ---- item files as input: make-catalog against pystac ----
 
-/// pystac builds a catalog from an ItemCollection file: `Catalog(id, description)`,
+/// pystac builds a catalog from an ItemCollection file (stac-geoparquet: the items
+/// `stac_geoparquet.arrow.stac_table_to_items` reads): `Catalog(id, description)`,
 /// `add_items`, `generate_subcatalogs` (when a template is given), `normalize_and_save`.
 /// argv: ITEMS OUT CATALOG_TYPE [TEMPLATE].
 const MAKE_CATALOG_WITH_PYSTAC: &str = r#"
@@ -818,7 +819,13 @@ import sys, pystac, pystac.stac_io
 pystac.stac_io.orjson = None
 items, out, ctype = sys.argv[1:4]
 cat = pystac.Catalog("s2", "Sentinel-2 items from a search")
-cat.add_items(pystac.ItemCollection.from_file(items))
+if items.endswith(".parquet"):
+    import pyarrow.parquet, stac_geoparquet.arrow
+    table = pyarrow.parquet.read_table(items)
+    found = [pystac.Item.from_dict(d) for d in stac_geoparquet.arrow.stac_table_to_items(table)]
+else:
+    found = pystac.ItemCollection.from_file(items)
+cat.add_items(found)
 if len(sys.argv) > 4:
     cat.generate_subcatalogs(sys.argv[4])
 cat.normalize_and_save(out, catalog_type=pystac.CatalogType[ctype])
@@ -860,7 +867,12 @@ fn make_catalog_from_search_results_matches_pystac() {
     };
     // rsdat's and pystac's catalogs of `input`, file by file, with `<out>` for their roots.
     let both = |input: &Path, ctype: &str, arg: Option<&str>, template: Option<&str>| {
-        let n = input.file_stem().unwrap().to_str().unwrap();
+        let n = input
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .replace('.', "_");
         let ours = dir.path().join(format!("ours-{n}-{ctype}"));
         let theirs = dir.path().join(format!("theirs-{n}-{ctype}"));
         let mut extra = vec!["--json"];
@@ -935,6 +947,24 @@ fn make_catalog_from_search_results_matches_pystac() {
     // From stac-geoparquet: the same items and asset HREFs, as pystac reads the catalog.
     let parquet = dir.path().join("items.parquet");
     search(&parquet);
+    // The same files and the same JSON, but for the order of keys in `properties`: the
+    // `stac` crate's decoder puts `datetime` first, stac_geoparquet the columns' order.
+    let (a, b) = both(
+        &parquet,
+        "SELF_CONTAINED",
+        Some("self-contained"),
+        Some("${year}"),
+    );
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (f, text) in &b {
+        let parse = |t: &str| serde_json::from_str::<Value>(t).unwrap();
+        assert_eq!(
+            parse(&a[f]),
+            parse(text),
+            "parquet: {} differs from pystac's",
+            f.display()
+        );
+    }
     let out = dir.path().join("from-parquet");
     ok(&make(&parquet, &out, &[]));
     let hrefs = |cat: &Path| {
@@ -950,7 +980,7 @@ fn make_catalog_from_search_results_matches_pystac() {
         hrefs(&out.join("catalog.json")),
         hrefs(
             &dir.path()
-                .join("ours-items-ABSOLUTE_PUBLISHED/catalog.json")
+                .join("ours-items_json-ABSOLUTE_PUBLISHED/catalog.json")
         )
     );
 

@@ -702,6 +702,21 @@ fn copies_from_search_results_and_rewrites_them_in_their_format() {
             expected["assets"]["data"]["href"] = new.as_str().into();
             assert_eq!(after[id], expected, "{name}: {id}");
         }
+
+        // Run again on the updated file: every asset is already where it points.
+        let o = s.rsdat(&[
+            "stac",
+            "copy-assets",
+            f,
+            "--asset",
+            "data",
+            "--to",
+            &to,
+            "--resume",
+            "--json",
+        ]);
+        let v = json(&o);
+        assert_eq!((&v["copied"], &v["skipped"]), (&0.into(), &3.into()), "{v}");
     }
 
     // Files that are no item set or catalog: errors naming the file.
