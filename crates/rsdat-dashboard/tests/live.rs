@@ -174,6 +174,8 @@ fn failures_show_their_reason() {
     };
     let err = compute(&[&a], &opts).unwrap_err();
     assert!(err.to_string().contains("refuses this tile"), "{err}");
+    // The server shows events as its thread applies them: wait for the last ones.
+    assert!(dash.flush(Duration::from_secs(10)), "events still queued");
     let s = get_json(dash.addr(), "/api/status");
     assert_eq!(s["state"], "failed");
     assert_eq!(s["failed"], 1);
