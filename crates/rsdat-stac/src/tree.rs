@@ -625,6 +625,14 @@ pub(crate) fn kind_of(fields: &Map<String, Value>, href: &str) -> Result<Kind> {
         Some("Catalog") => Ok(Kind::Catalog),
         Some("Collection") => Ok(Kind::Collection),
         Some("Feature") => Ok(Kind::Item),
+        Some("FeatureCollection") => Err(Error::Invalid {
+            href: href.to_owned(),
+            kind: "object".into(),
+            reason: "`type` is `FeatureCollection`: an ItemCollection, not a catalog; read it as \
+                     a set of items (`ItemSet`; `rsdat stac items`, `copy-assets`, \
+                     `make-catalog`)"
+                .into(),
+        }),
         Some(other) => Err(Error::Invalid {
             href: href.to_owned(),
             kind: "object".into(),

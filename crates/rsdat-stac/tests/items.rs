@@ -70,6 +70,8 @@ fn json_set_reads_resolves_and_saves_in_place() {
     assert!(text.starts_with(r#"{"type":"FeatureCollection","numberMatched":2,"features":"#));
     assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
     assert!(matches!(Source::read(s(&file)).unwrap(), Source::Items(_)));
+    let e = rsdat_stac::Catalog::read(s(&file)).unwrap_err().to_string();
+    assert!(e.contains("an ItemCollection, not a catalog"), "{e}");
 }
 
 #[test]
