@@ -384,7 +384,7 @@ mod tests {
         }
     }
 
-    /// Values printed by orjson 3.11 (`orjson.dumps(f)`).
+    /// Values printed by orjson 3.13 (`orjson.dumps(f)`).
     #[test]
     fn floats_as_orjson() {
         for (f, s) in [
