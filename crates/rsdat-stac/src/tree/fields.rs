@@ -1,4 +1,4 @@
-//! A node's JSON fields, held as a map or, for items added in bulk, as compact JSON text.
+//! A node's JSON fields, held as a map or, for items, as compact JSON text.
 
 use std::sync::OnceLock;
 
@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 
 /// The JSON fields of a node other than `links`, in file order.
 ///
-/// Items made in bulk (the Daymet catalog) keep the compact JSON text of their fields: a
-/// few KB per item instead of the ~17 KB of a parsed map. The text is parsed when the
+/// Items read from files or made in bulk (the Daymet catalog) keep the compact JSON text
+/// of their fields: a few KB per item instead of the ~17 KB of a parsed map. The text is parsed when the
 /// fields are first read (and the map kept) or changed (and the text dropped); saving
 /// parses it into a map that lives only while the file's text is written.
 #[derive(Debug, Clone)]
