@@ -10,15 +10,19 @@ use crate::{Error, Result};
 impl Catalog {
     /// The asset keys of `node` (an item, or a collection with assets), in file order.
     #[must_use]
-    pub fn asset_keys(&self, node: NodeId) -> Vec<&str> {
-        asset_keys(self.fields(node))
+    pub fn asset_keys(&self, node: NodeId) -> Vec<String> {
+        self.nodes[node.0]
+            .fields
+            .with(|f| asset_keys(f).into_iter().map(str::to_owned).collect())
     }
 
     /// The HREF of asset `key` of `node` as the file has it (pystac's `Asset.href`),
     /// relative or absolute; `None` when there is no such asset or it has no HREF.
     #[must_use]
-    pub fn asset_href(&self, node: NodeId, key: &str) -> Option<&str> {
-        asset_href(self.fields(node), key)
+    pub fn asset_href(&self, node: NodeId, key: &str) -> Option<String> {
+        self.nodes[node.0]
+            .fields
+            .with(|f| asset_href(f, key).map(str::to_owned))
     }
 
     /// The HREF of asset `key` of `node` made absolute against the node's self HREF
@@ -36,16 +40,22 @@ impl Catalog {
     /// #   "links": [], "assets": {"data": {"href": "./a.tif"}}}"#).expect("write");
     /// let mut cat = rsdat_stac::Catalog::read(root.to_str().expect("utf-8"))?;
     /// let item = cat.find_item(cat.root(), "a").expect("item a");
-    /// assert_eq!(cat.asset_href(item, "data"), Some("./a.tif"));
+    /// assert_eq!(cat.asset_href(item, "data").as_deref(), Some("./a.tif"));
     /// let abs = cat.absolute_asset_href(item, "data").expect("resolved");
     /// assert!(abs.ends_with("/a/a.tif"));
     /// cat.set_asset_href(item, "data", "webdav://dav.example.org/copies/a/a.tif")?;
-    /// assert_eq!(cat.asset_href(item, "data"), Some("webdav://dav.example.org/copies/a/a.tif"));
+    /// assert_eq!(
+    ///     cat.asset_href(item, "data").as_deref(),
+    ///     Some("webdav://dav.example.org/copies/a/a.tif")
+    /// );
     /// # Ok::<(), rsdat_stac::Error>(())
     /// ```
     #[must_use]
     pub fn absolute_asset_href(&self, node: NodeId, key: &str) -> Option<String> {
-        absolute_asset_href(self.fields(node), key, self.self_href(node))
+        let base = self.self_href(node);
+        self.nodes[node.0]
+            .fields
+            .with(|f| absolute_asset_href(f, key, base))
     }
 
     /// Points asset `key` of `node` at `new_href` (pystac: `item.assets[key].href = ...`);
@@ -55,7 +65,10 @@ impl Catalog {
     /// # Errors
     /// [`Error::NoAsset`] when `node` has no asset `key`.
     pub fn set_asset_href(&mut self, node: NodeId, key: &str, new_href: &str) -> Result<()> {
-        if set_asset_href(self.nodes[node.0].fields.map_mut(), key, new_href) {
+        if self.nodes[node.0]
+            .fields
+            .update(|f| set_asset_href(f, key, new_href))
+        {
             return Ok(());
         }
         Err(Error::NoAsset {
@@ -132,7 +145,7 @@ mod tests {
     fn keys_and_hrefs() {
         let (mut cat, item) = catalog_with_item("../data/b.tif");
         assert_eq!(cat.asset_keys(item), ["b", "a"]);
-        assert_eq!(cat.asset_href(item, "b"), Some("../data/b.tif"));
+        assert_eq!(cat.asset_href(item, "b").as_deref(), Some("../data/b.tif"));
         // No self HREF yet: a relative HREF cannot be resolved.
         assert_eq!(cat.absolute_asset_href(item, "b"), None);
         cat.normalize_hrefs("/cat");
@@ -158,7 +171,10 @@ mod tests {
         let (mut cat, item) = catalog_with_item("b.tif");
         cat.set_asset_href(item, "b", "dcache://pnfs/x/i/b.tif")
             .unwrap();
-        assert_eq!(cat.asset_href(item, "b"), Some("dcache://pnfs/x/i/b.tif"));
+        assert_eq!(
+            cat.asset_href(item, "b").as_deref(),
+            Some("dcache://pnfs/x/i/b.tif")
+        );
         assert_eq!(
             cat.fields(item)["assets"]["b"]["roles"],
             serde_json::json!(["data"])

@@ -71,6 +71,20 @@ impl Fields {
         }
     }
 
+    /// Changes the fields with `f`; text stays text (parsed, changed and written again),
+    /// so changing every item of a large catalog keeps it compact.
+    pub(crate) fn update<R>(&mut self, f: impl FnOnce(&mut Map<String, Value>) -> R) -> R {
+        match self {
+            Self::Map(m) => f(m),
+            Self::Text { json, parsed, .. } => {
+                let mut m = parsed.take().unwrap_or_else(|| parse(json));
+                let r = f(&mut m);
+                *self = Self::compact(m);
+                r
+            }
+        }
+    }
+
     /// Calls `f` with the fields as a map, parsing text into a map that is dropped after
     /// the call unless it was parsed before.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&Map<String, Value>) -> R) -> R {
@@ -131,7 +145,12 @@ mod tests {
             "assets".into(),
             serde_json::json!({"a": {"href": "./a.tif"}}),
         );
-        assert!(Fields::compact(m).has_relative_asset_hrefs());
+        let mut g = Fields::compact(m);
+        assert!(g.has_relative_asset_hrefs());
+        g.update(|m| m["assets"]["a"]["href"] = "https://x/a.tif".into());
+        assert!(matches!(&g, Fields::Text { .. }), "text stays text");
+        assert!(!g.has_relative_asset_hrefs());
+        assert_eq!(g.map()["assets"]["a"]["href"], "https://x/a.tif");
         let keys: Vec<&str> = f.map().keys().map(String::as_str).collect();
         assert_eq!(keys, ["id", "properties", "collection"], "file order kept");
     }

@@ -19,9 +19,9 @@ pub(super) trait Assets {
     /// The item's id.
     fn item_id(&self, i: Self::Item) -> &str;
     /// The item's asset keys.
-    fn asset_keys(&self, i: Self::Item) -> Vec<&str>;
+    fn asset_keys(&self, i: Self::Item) -> Vec<String>;
     /// The asset's HREF as written.
-    fn asset_href(&self, i: Self::Item, key: &str) -> Option<&str>;
+    fn asset_href(&self, i: Self::Item, key: &str) -> Option<String>;
     /// The asset's HREF resolved.
     fn absolute_asset_href(&self, i: Self::Item, key: &str) -> Option<String>;
     /// Where the catalog's root or the item file was read from.
@@ -40,10 +40,10 @@ impl Assets for Catalog {
     fn item_id(&self, i: NodeId) -> &str {
         self.id(i)
     }
-    fn asset_keys(&self, i: NodeId) -> Vec<&str> {
+    fn asset_keys(&self, i: NodeId) -> Vec<String> {
         Catalog::asset_keys(self, i)
     }
-    fn asset_href(&self, i: NodeId, key: &str) -> Option<&str> {
+    fn asset_href(&self, i: NodeId, key: &str) -> Option<String> {
         Catalog::asset_href(self, i, key)
     }
     fn absolute_asset_href(&self, i: NodeId, key: &str) -> Option<String> {
@@ -68,11 +68,14 @@ impl Assets for ItemSet {
     fn item_id(&self, i: usize) -> &str {
         self.id(i)
     }
-    fn asset_keys(&self, i: usize) -> Vec<&str> {
+    fn asset_keys(&self, i: usize) -> Vec<String> {
         ItemSet::asset_keys(self, i)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
     }
-    fn asset_href(&self, i: usize, key: &str) -> Option<&str> {
-        ItemSet::asset_href(self, i, key)
+    fn asset_href(&self, i: usize, key: &str) -> Option<String> {
+        ItemSet::asset_href(self, i, key).map(str::to_owned)
     }
     fn absolute_asset_href(&self, i: usize, key: &str) -> Option<String> {
         ItemSet::absolute_asset_href(self, i, key)
@@ -181,7 +184,7 @@ pub(super) fn plan<A: Assets>(cat: &A, sel: &Selection<'_>) -> anyhow::Result<Pl
                 .collect()
         }
     };
-    let mut keys_found: Vec<&str> = Vec::new();
+    let mut keys_found: Vec<String> = Vec::new();
     for &i in &items {
         for k in cat.asset_keys(i) {
             if !keys_found.contains(&k) {
@@ -192,8 +195,8 @@ pub(super) fn plan<A: Assets>(cat: &A, sel: &Selection<'_>) -> anyhow::Result<Pl
     let unknown: Vec<&str> = sel
         .keys
         .iter()
-        .map(String::as_str)
         .filter(|k| !keys_found.contains(k))
+        .map(String::as_str)
         .collect();
     if !unknown.is_empty() {
         bail!(
@@ -208,7 +211,7 @@ pub(super) fn plan<A: Assets>(cat: &A, sel: &Selection<'_>) -> anyhow::Result<Pl
             if keys_found.is_empty() {
                 "none".to_owned()
             } else {
-                listing(keys_found.iter().copied(), 30)
+                listing(keys_found.iter().map(String::as_str), 30)
             }
         );
     }
@@ -230,7 +233,7 @@ pub(super) fn plan<A: Assets>(cat: &A, sel: &Selection<'_>) -> anyhow::Result<Pl
                      <to>/<item id>/<file name>); rename the item or leave it out with --items"
                 )
             })?;
-            let name = file_name(raw);
+            let name = file_name(&raw);
             check_segment(name).with_context(|| {
                 format!(
                     "asset `{key}` of item `{id}` has HREF `{raw}`, whose file name `{name}` \
