@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::tree::Fields;
+use crate::tree::{relative_asset_hrefs, Fields};
 use crate::{Catalog, Error, Result};
 
 /// Where the Daymet V4 daily files are served (THREDDS `fileServer`), without the dataset id.
@@ -177,7 +177,7 @@ impl<'a> RegionItems<'a> {
         dataset: &'a str,
     ) -> Result<Self> {
         let mut f = item_fields(region_year_item(region, year, vars, base, dataset)?)?;
-        let relative_assets = Fields::compact(f.clone()).has_relative_asset_hrefs();
+        let relative_assets = relative_asset_hrefs(&f);
         let mut slots = Vec::new();
         let mut mark = |slot: Slot| {
             slots.push(slot);

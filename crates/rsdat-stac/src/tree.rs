@@ -5,7 +5,7 @@ pub(crate) mod assets;
 mod fields;
 pub(crate) mod read;
 
-pub(crate) use fields::Fields;
+pub(crate) use fields::{relative_asset_hrefs, Fields};
 
 use serde_json::{Map, Value};
 
@@ -502,10 +502,9 @@ impl Catalog {
             n.retain_links(|l| l.rel() != "collection");
             n.links.push(TreeLink::to_node("collection", parent, JSON));
             let cid = self.nodes[parent.0].id.clone();
-            self.nodes[child.0]
-                .fields
-                .map_mut()
-                .insert("collection".into(), Value::String(cid));
+            self.nodes[child.0].fields.update(|f| {
+                f.insert("collection".into(), Value::String(cid));
+            });
         }
     }
 
@@ -559,31 +558,23 @@ impl Catalog {
         let Some(prev) = prev.filter(|_| n.kind == Kind::Item) else {
             return;
         };
-        // Fields kept as text stay text unless an asset HREF has to change.
-        let relative = |f: &Map<String, Value>| {
-            f.get("assets").and_then(Value::as_object).is_some_and(|a| {
-                a.values().any(|asset| {
-                    asset
-                        .get("href")
-                        .and_then(Value::as_str)
-                        .is_some_and(|h| !href::is_absolute_href(h))
-                })
-            })
-        };
-        if !n.fields.with(relative) {
+        // Items whose asset HREFs are all absolute are not parsed.
+        if !n.fields.has_relative_asset_hrefs() {
             return;
         }
-        let Some(Value::Object(assets)) = n.fields.map_mut().get_mut("assets") else {
-            return;
-        };
-        for asset in assets.values_mut() {
-            if let Some(Value::String(a)) = asset.get_mut("href") {
-                if !href::is_absolute_href(a) {
-                    let abs = href::make_absolute_href(a, Some(&prev), false);
-                    *a = href::make_relative_href(&abs, &href, false);
+        n.fields.update(|f| {
+            let Some(Value::Object(assets)) = f.get_mut("assets") else {
+                return;
+            };
+            for asset in assets.values_mut() {
+                if let Some(Value::String(a)) = asset.get_mut("href") {
+                    if !href::is_absolute_href(a) {
+                        let abs = href::make_absolute_href(a, Some(&prev), false);
+                        *a = href::make_relative_href(&abs, &href, false);
+                    }
                 }
             }
-        }
+        });
     }
 
     /// pystac's `BestPracticesLayoutStrategy.get_href`.

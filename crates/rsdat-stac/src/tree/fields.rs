@@ -7,9 +7,10 @@ use serde_json::{Map, Value};
 /// The JSON fields of a node other than `links`, in file order.
 ///
 /// Items read from files or made in bulk (the Daymet catalog) keep the compact JSON text
-/// of their fields: a few KB per item instead of the ~17 KB of a parsed map. The text is parsed when the
-/// fields are first read (and the map kept) or changed (and the text dropped); saving
-/// parses it into a map that lives only while the file's text is written.
+/// of their fields: a few KB per item instead of the ~17 KB of a parsed map. Reading the
+/// fields as a map parses the text once and keeps the map; changing them parses, changes
+/// and writes the text again; saving parses it into a map that lives only while the file's
+/// text is written.
 #[derive(Debug, Clone)]
 pub(crate) enum Fields {
     Map(Map<String, Value>),
@@ -59,18 +60,6 @@ impl Fields {
         }
     }
 
-    /// The fields as a map to change (text is parsed and dropped).
-    pub(crate) fn map_mut(&mut self) -> &mut Map<String, Value> {
-        if let Self::Text { json, parsed, .. } = self {
-            let m = parsed.take().unwrap_or_else(|| parse(json));
-            *self = Self::Map(m);
-        }
-        match self {
-            Self::Map(m) => m,
-            Self::Text { .. } => unreachable!("text fields were just parsed"),
-        }
-    }
-
     /// Changes the fields with `f`; text stays text (parsed, changed and written again),
     /// so changing every item of a large catalog keeps it compact.
     pub(crate) fn update<R>(&mut self, f: impl FnOnce(&mut Map<String, Value>) -> R) -> R {
@@ -105,7 +94,7 @@ impl From<Map<String, Value>> for Fields {
 }
 
 /// True when an asset of `f` has a relative HREF.
-fn relative_asset_hrefs(f: &Map<String, Value>) -> bool {
+pub(crate) fn relative_asset_hrefs(f: &Map<String, Value>) -> bool {
     f.get("assets").and_then(Value::as_object).is_some_and(|a| {
         a.values().any(|asset| {
             asset
@@ -138,8 +127,11 @@ mod tests {
             "with() keeps no map"
         );
         assert_eq!(f.map()["id"], "a");
-        f.map_mut().insert("collection".into(), "c".into());
-        assert!(matches!(&f, Fields::Map(m) if m.len() == 3));
+        f.update(|m| {
+            m.insert("collection".into(), "c".into());
+        });
+        assert!(matches!(&f, Fields::Text { .. }), "text stays text");
+        assert_eq!(f.map().len(), 3);
         let mut m = Map::new();
         m.insert(
             "assets".into(),
