@@ -154,23 +154,24 @@ fn subcatalogs_in_orjson_style_are_what_pystac_with_orjson_writes() {
     let tmp = tempfile::tempdir().unwrap();
     let src = tmp.path().join("simple");
     copy_dir(&fx.join("simple-SELF_CONTAINED"), &src);
-    let save = |style: &str| {
-        let out = tmp.path().join(style);
-        ok(&rsdat(&[
+    // `subcatalogs FROM --template ${year} --out NAME [--json-style STYLE]`.
+    let save = |from: &Path, name: &str, style: Option<&str>| {
+        let out = tmp.path().join(name);
+        let mut args = vec![
             "stac",
             "subcatalogs",
-            src.to_str().unwrap(),
+            from.to_str().unwrap(),
             "--template",
             "${year}",
             "--out",
             out.to_str().unwrap(),
-            "--json-style",
-            style,
-        ]));
+        ];
+        args.extend(style.iter().flat_map(|s| ["--json-style", s]));
+        ok(&rsdat(&args));
         (out.clone(), rsdat_testkit::tree_texts(&out))
     };
-    let (_, python) = save("python");
-    let (dir, orjson) = save("orjson");
+    let (_, python) = save(&src, "python", Some("python"));
+    let (dir, orjson) = save(&src, "orjson", Some("orjson"));
     assert_eq!(
         python.keys().collect::<Vec<_>>(),
         orjson.keys().collect::<Vec<_>>()
@@ -193,21 +194,8 @@ fn subcatalogs_in_orjson_style_are_what_pystac_with_orjson_writes() {
         "pystac rewrote the catalog"
     );
     // Without --json-style, a catalog whose files hold UTF-8 text is saved as orjson's.
-    let again = tmp.path().join("again");
-    ok(&rsdat(&[
-        "stac",
-        "subcatalogs",
-        dir.to_str().unwrap(),
-        "--template",
-        "${year}",
-        "--out",
-        again.to_str().unwrap(),
-    ]));
-    assert_eq!(
-        rsdat_testkit::tree_texts(&again),
-        orjson,
-        "the style was not kept"
-    );
+    let (_, again) = save(&dir, "again", None);
+    assert_eq!(again, orjson, "the style was not kept");
 }
 
 /// Python's http.server on a free loopback port, serving `dir`.
