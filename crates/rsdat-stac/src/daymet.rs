@@ -230,11 +230,7 @@ impl<'a> RegionItems<'a> {
     fn item(&self, year: i32, out: &mut Vec<u8>) -> Result<(String, Fields)> {
         let region = self.region;
         let id = item_id(region, year);
-        year_range(year)?; // refuses years chrono cannot write in four digits
-        let [start, end] = [
-            format!("{year}-01-01T00:00:00Z"),
-            format!("{year}-12-31T23:59:59Z"),
-        ];
+        let [start, end] = year_bounds(year)?;
         out.clear();
         let bad = |e: serde_json::Error| Error::Input(format!("year {year}: {e}"));
         for (part, slot) in self.parts.iter().zip(&self.slots) {
@@ -286,17 +282,23 @@ fn asset_title(region: &DaymetRegion, var: &str, year: i32) -> String {
     format!("Daymet V4 daily {var}, {}, {year}", region.name)
 }
 
-/// The first and last second of `year` (UTC).
-fn year_range(year: i32) -> Result<[chrono::DateTime<chrono::Utc>; 2]> {
-    let dt = |s: &str| {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .map(|d| d.with_timezone(&chrono::Utc))
-            .map_err(|e| Error::Input(format!("bad year {year}: {e}")))
-    };
-    Ok([
-        dt(&format!("{year}-01-01T00:00:00Z"))?,
-        dt(&format!("{year}-12-31T23:59:59Z"))?,
-    ])
+/// The first and last second of `year` (UTC) as RFC 3339 text; years that do not parse
+/// back (not four digits) are refused.
+fn year_bounds(year: i32) -> Result<[String; 2]> {
+    let bounds = [
+        format!("{year}-01-01T00:00:00Z"),
+        format!("{year}-12-31T23:59:59Z"),
+    ];
+    for b in &bounds {
+        parse_utc(b, year)?;
+    }
+    Ok(bounds)
+}
+
+fn parse_utc(s: &str, year: i32) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .map_err(|e| Error::Input(format!("bad year {year}: {e}")))
 }
 
 fn region_year_item(
@@ -318,10 +320,10 @@ fn region_year_item(
             .map_err(|e| Error::Input(format!("bad geometry for {}: {e}", region.code)))?,
     );
     item.bbox = Some(stac::Bbox::TwoDimensional(region.bbox));
-    let [start, end] = year_range(year)?;
+    let [start, end] = year_bounds(year)?;
     item.properties.datetime = None;
-    item.properties.start_datetime = Some(start);
-    item.properties.end_datetime = Some(end);
+    item.properties.start_datetime = Some(parse_utc(&start, year)?);
+    item.properties.end_datetime = Some(parse_utc(&end, year)?);
     let extra = &mut item.properties.additional_fields;
     extra.insert("region".into(), Value::String(region.code.to_owned()));
     extra.insert("proj:code".into(), Value::Null);
