@@ -458,27 +458,8 @@ impl Catalog {
         if kind.is_container() {
             links.push(TreeLink::to_node("root", id, JSON));
         }
-        if let Some(Value::Array(ls)) = fields.remove("links") {
-            for l in ls {
-                if let Ok(link) = serde_json::from_value::<stac::Link>(l) {
-                    if link.rel == "root" {
-                        links.retain(|x: &TreeLink| x.rel() != "root");
-                    }
-                    if link.rel != "self" {
-                        links.push(TreeLink {
-                            link,
-                            target: None,
-                            from_file: false,
-                        });
-                    }
-                }
-            }
-        }
-        let node_id = fields
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let (given, node_id) = take_links_and_id(&mut fields);
+        add_links(&mut links, given, false);
         self.nodes
             .push(Node::new(kind, node_id, fields.into(), links));
         id
@@ -608,6 +589,44 @@ fn to_fields(v: stac::Value) -> Result<Map<String, Value>> {
         )),
         Err(e) => Err(Error::Input(format!("cannot serialize a STAC value: {e}"))),
     }
+}
+
+/// The links of an object's `fields`, taken out of them and parsed (what does not parse as
+/// a STAC link is dropped), and its `id`.
+fn take_links_and_id(fields: &mut Map<String, Value>) -> (Vec<stac::Link>, String) {
+    let links = match fields.remove("links") {
+        Some(Value::Array(ls)) => ls
+            .into_iter()
+            .filter_map(|l| serde_json::from_value::<stac::Link>(l).ok())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let id = fields
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    (links, id)
+}
+
+/// Appends an object's own links to `links` as pystac's `from_dict` adds them: a `root`
+/// link replaces the one there, `self` links are left out. True when a root link was given.
+fn add_links(links: &mut Vec<TreeLink>, given: Vec<stac::Link>, from_file: bool) -> bool {
+    let mut has_root = false;
+    for link in given {
+        if link.rel == "root" {
+            links.retain(|x| x.rel() != "root");
+            has_root = true;
+        }
+        if link.rel != "self" {
+            links.push(TreeLink {
+                link,
+                target: None,
+                from_file,
+            });
+        }
+    }
+    has_root
 }
 
 /// The kind a JSON object declares with `type`.

@@ -174,18 +174,7 @@ struct FileNode {
 
 impl FileNode {
     fn new(kind: Kind, mut fields: Map<String, Value>) -> Self {
-        let links = match fields.remove("links") {
-            Some(Value::Array(ls)) => ls
-                .into_iter()
-                .filter_map(|l| serde_json::from_value::<stac::Link>(l).ok())
-                .collect(),
-            _ => Vec::new(),
-        };
-        let id = fields
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let (links, id) = super::take_links_and_id(&mut fields);
         let fields = match kind {
             Kind::Item => super::Fields::compact(fields),
             _ => fields.into(),
@@ -225,20 +214,7 @@ impl Catalog {
         if is_root {
             links.push(self_link.clone());
         }
-        let mut has_root = false;
-        for link in file_links {
-            if link.rel == "root" {
-                links.retain(|x| x.link.rel != "root");
-                has_root = true;
-            }
-            if link.rel != "self" {
-                links.push(TreeLink {
-                    link,
-                    target: None,
-                    from_file: true,
-                });
-            }
-        }
+        let has_root = super::add_links(&mut links, file_links, true);
         if !is_root {
             if kind == Kind::Item && !has_root {
                 links.push(TreeLink::to_node("root", NodeId(0), JSON));
